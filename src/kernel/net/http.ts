@@ -1,0 +1,192 @@
+// One HTTP request with the limits every kernel fetch needs: a total deadline, a hard
+// body cap, no automatic redirects, and (unless allowed) no private destinations. The
+// address check runs inside the socket's DNS lookup, so the address checked is the
+// address connected to: a name cannot resolve to a public address for the check and a
+// private one for the connection.
+
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { isPrivateAddress } from './address.js';
+import { NetError } from './errors.js';
+
+export { NetError, type NetErrorCode } from './errors.js';
+export { isPrivateAddress, isLoopbackHost } from './address.js';
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array | string;
+  /** Deadline for the whole exchange: connect, send, headers and body. */
+  timeoutMs: number;
+  /** Largest response body accepted; larger bodies abort the request. */
+  maxBytes: number;
+  /** Permit loopback, private, link-local and other non-public destinations. */
+  allowPrivate: boolean;
+  /** Permit plain `http://`. */
+  allowHttp?: boolean;
+  signal?: AbortSignal;
+  /** Extra trusted CA certificates (PEM), e.g. a test server's. */
+  ca?: string | Buffer;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: Uint8Array;
+  url: string;
+}
+
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
+
+function hostOf(url: URL): string {
+  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+}
+
+/** A DNS lookup that fails when any resolved address is non-public. */
+const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '', 0);
+    const list = addresses as dns.LookupAddress[];
+    const bad = list.find((a) => isPrivateAddress(a.address));
+    if (bad || list.length === 0) {
+      const e = new NetError('private-address', `${hostname} resolves to non-public address ${bad?.address ?? '(none)'}`, hostname);
+      return callback(e as unknown as NodeJS.ErrnoException, '', 0);
+    }
+    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+};
+
+function classify(err: unknown, url: string): NetError {
+  if (err instanceof NetError) return err;
+  const code = (err as { code?: string } | null)?.code ?? '';
+  const msg = err instanceof Error ? err.message : String(err);
+  if (TLS_CODE.test(code)) return new NetError('tls', `TLS failure for ${url}: ${msg}`, url, { cause: err });
+  return new NetError('connect', `cannot reach ${url}: ${msg}`, url, { cause: err });
+}
+
+export async function request(url: string, opts: RequestOptions): Promise<HttpResponse> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new NetError('http-scheme', `not a URL: ${url}`, url, { cause });
+  }
+  const isHttps = parsed.protocol === 'https:';
+  if (!isHttps && !(parsed.protocol === 'http:' && opts.allowHttp)) {
+    throw new NetError('http-scheme', `refusing ${parsed.protocol}// for ${url}: only https is allowed`, url);
+  }
+  const host = hostOf(parsed);
+  // An IP literal never goes through DNS, so the lookup hook would not see it.
+  if (!opts.allowPrivate && isIP(host.split('%')[0]!) !== 0 && isPrivateAddress(host)) {
+    throw new NetError('private-address', `refusing non-public address ${host} in ${url}`, url);
+  }
+  if (opts.signal?.aborted) throw new NetError('aborted', `request to ${url} aborted`, url);
+
+  const body = typeof opts.body === 'string' ? Buffer.from(opts.body) : opts.body;
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
+    headers['content-length'] = String(body.byteLength);
+  }
+
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let settled = false;
+    const lib = isHttps ? https : http;
+    const req = lib.request(parsed, {
+      method: opts.method ?? 'GET',
+      headers,
+      // A fresh socket per request: pooled sockets would skip the lookup check.
+      agent: false,
+      lookup: opts.allowPrivate ? undefined : publicOnlyLookup,
+      ...(isHttps && opts.ca ? { ca: opts.ca } : {}),
+    });
+    const fail = (e: NetError) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      req.destroy();
+      reject(e);
+    };
+    const timer = setTimeout(
+      () => fail(new NetError('timeout', `request to ${url} timed out after ${opts.timeoutMs} ms`, url)),
+      opts.timeoutMs,
+    );
+    const onAbort = () => fail(new NetError('aborted', `request to ${url} aborted`, url));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+
+    req.on('error', (err) => fail(classify(err, url)));
+    req.on('response', (res) => {
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > opts.maxBytes) {
+        fail(new NetError('too-large', `response from ${url} declares ${declared} bytes, limit ${opts.maxBytes}`, url));
+        return res.destroy();
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > opts.maxBytes) {
+          fail(new NetError('too-large', `response from ${url} exceeds ${opts.maxBytes} bytes`, url));
+          return res.destroy();
+        }
+        chunks.push(chunk);
+      });
+      res.on('error', (err) => fail(classify(err, url)));
+      res.on('aborted', () => fail(new NetError('connect', `connection to ${url} closed mid-response`, url)));
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        const out: Record<string, string> = {};
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          const name = res.rawHeaders[i]!.toLowerCase();
+          const value = res.rawHeaders[i + 1]!;
+          out[name] = name in out ? `${out[name]}, ${value}` : value;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: out, body: new Uint8Array(Buffer.concat(chunks)), url });
+      });
+    });
+    req.end(body);
+  });
+}
+
+/** True for the 3xx statuses that carry a Location to follow. */
+export function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+/**
+ * Follows at most `maxRedirects` (default 3) redirects, only to the same origin (scheme,
+ * host and port). A redirect elsewhere, or one too many, is returned as the 3xx response
+ * itself for the caller to treat as a failure. 303 turns the request into a GET.
+ */
+export async function followSameHost(
+  url: string,
+  opts: RequestOptions,
+  maxRedirects = 3,
+): Promise<HttpResponse> {
+  let current = url;
+  let currentOpts = opts;
+  for (let hop = 0; ; hop++) {
+    const res = await request(current, currentOpts);
+    if (!isRedirect(res.status) || hop >= maxRedirects) return res;
+    const location = res.headers['location'];
+    if (!location) return res;
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      return res;
+    }
+    if (next.origin !== new URL(current).origin) return res;
+    if (res.status === 303) currentOpts = { ...currentOpts, method: 'GET', body: undefined };
+    current = next.toString();
+  }
+}
