@@ -1,0 +1,42 @@
+// ECDSA verification under ATProto's rules: SHA-256 of the message, a 64-byte compact
+// r||s signature, and low-S only (s <= n/2), so each signature has one valid encoding.
+// OpenSSL does the curve arithmetic; this file only enforces the format rules first.
+
+import { verify } from 'node:crypto';
+import { parsePublicKey, type KeyAlgorithm, type PublicKey } from './keys.js';
+
+const ORDER: Record<KeyAlgorithm, bigint> = {
+  ES256K: 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n,
+  ES256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+};
+const HALF_ORDER: Record<KeyAlgorithm, bigint> = { ES256K: ORDER.ES256K >> 1n, ES256: ORDER.ES256 >> 1n };
+
+function toBigInt(bytes: Uint8Array): bigint {
+  return BigInt('0x' + (Buffer.from(bytes).toString('hex') || '0'));
+}
+
+/** True when `sig` is a compact, low-S signature; the curve check is separate. */
+export function isLowSCompact(algorithm: KeyAlgorithm, sig: Uint8Array): boolean {
+  if (sig.length !== 64) return false;
+  const r = toBigInt(sig.subarray(0, 32));
+  const s = toBigInt(sig.subarray(32));
+  return r > 0n && r < ORDER[algorithm] && s > 0n && s <= HALF_ORDER[algorithm];
+}
+
+/** Verifies with an already-parsed key. Never throws. */
+export function verifyWithKey(key: PublicKey, message: Uint8Array, sig: Uint8Array): boolean {
+  if (!isLowSCompact(key.algorithm, sig)) return false;
+  try {
+    return verify('sha256', message, { key: key.keyObject, dsaEncoding: 'ieee-p1363' }, sig);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Verifies `sig` over `message` with a did:key or Multikey string. Throws CryptoError
+ * only for a key that cannot be parsed; a bad signature is `false`.
+ */
+export function verifySignature(didKeyOrMultibase: string, message: Uint8Array, sig: Uint8Array): boolean {
+  return verifyWithKey(parsePublicKey(didKeyOrMultibase), message, sig);
+}
