@@ -88,13 +88,4 @@ export const badTokens: ReadonlySet<TokenType> = new Set([BadString, BadNumber])
 /** The comparison operators, in grammar order (the `compareOp` rule). */
 export const compareOpTokens: readonly TokenType[] = [Eq, Ne, Lt, Le, Gt, Ge, In, Matches, StartsWith, EndsWith];
 
-/**
- * How a token is written in grammar/expr.ebnf: fixed text in double quotes, token
- * classes by name. The EBNF drift test relies on this.
- */
-export function ebnfTerminal(t: TokenType): string {
-  const label = t.LABEL ?? t.name;
-  return label.startsWith('"') ? label : t.name;
-}
-
 export const exprLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });
