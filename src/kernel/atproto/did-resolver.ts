@@ -1,0 +1,88 @@
+// Step 4's I/O: fetch a DID document (did:plc from a PLC directory, did:web from the
+// host's well-known path) and, for bundles, a did:plc audit log. Documents are cached
+// by DID for a short while, and concurrent lookups of one DID share one request.
+
+import { VerifyError } from '../proof/errors.js';
+import { type DidDocument, MAX_DID_DOCUMENT_BYTES, parseDidDocument } from './did-document.js';
+import { type FetchPolicy, getBytes } from './fetch.js';
+
+export const DEFAULT_PLC_URL = 'https://plc.directory';
+export const MAX_AUDIT_LOG_BYTES = 1024 * 1024;
+
+export interface ResolvedDid {
+  /** The document bytes as served, kept for offline bundles. */
+  raw: Uint8Array;
+  doc: DidDocument;
+}
+
+export interface DidResolverOptions {
+  plcUrl: string;
+  timeoutMs: number;
+  /** For URLs taken from untrusted data (did:web hosts). The PLC URL is the operator's own. */
+  allowPrivate: boolean;
+  /** did:web over plain http (tests only). */
+  allowHttpWeb?: boolean;
+  cacheTtlMs?: number;
+}
+
+/** `did:web:<host>` (port percent-encoded) → its document URL; paths are not supported. */
+export function didWebUrl(did: string, allowHttp = false): string {
+  const rest = did.slice('did:web:'.length);
+  if (rest.length === 0 || rest.includes(':')) {
+    throw new VerifyError('did-resolution-failed', `${did}: only host-level did:web is supported`);
+  }
+  let host: string;
+  try {
+    host = decodeURIComponent(rest);
+  } catch {
+    throw new VerifyError('did-resolution-failed', `${did}: malformed host`);
+  }
+  if (!/^[a-zA-Z0-9.-]+(:\d{1,5})?$/.test(host)) throw new VerifyError('did-resolution-failed', `${did}: malformed host`);
+  return `${allowHttp ? 'http' : 'https'}://${host}/.well-known/did.json`;
+}
+
+export class DidResolver {
+  private readonly cache = new Map<string, { expires: number; value: Promise<ResolvedDid> }>();
+
+  constructor(private readonly opts: DidResolverOptions) {}
+
+  private plcPolicy(): FetchPolicy {
+    return { timeoutMs: this.opts.timeoutMs, allowPrivate: true, allowHttp: true };
+  }
+
+  resolve(did: string): Promise<ResolvedDid> {
+    const now = Date.now();
+    const hit = this.cache.get(did);
+    if (hit && hit.expires > now) return hit.value;
+    const value = this.fetchDocument(did);
+    this.cache.set(did, { expires: now + (this.opts.cacheTtlMs ?? 60_000), value });
+    // Failures are not remembered: the next verification asks again.
+    value.catch(() => this.cache.delete(did));
+    return value;
+  }
+
+  private async fetchDocument(did: string): Promise<ResolvedDid> {
+    let url: string;
+    let policy: FetchPolicy;
+    if (did.startsWith('did:plc:')) {
+      url = `${this.opts.plcUrl.replace(/\/+$/, '')}/${did}`;
+      policy = this.plcPolicy();
+    } else if (did.startsWith('did:web:')) {
+      url = didWebUrl(did, this.opts.allowHttpWeb);
+      policy = { timeoutMs: this.opts.timeoutMs, allowPrivate: this.opts.allowPrivate, allowHttp: !!this.opts.allowHttpWeb };
+    } else {
+      throw new VerifyError('did-resolution-failed', `${did} is neither did:plc nor did:web`);
+    }
+    const res = await getBytes(url, 'did-resolution-failed', MAX_DID_DOCUMENT_BYTES, policy, 'application/json');
+    if (res.status !== 200) throw new VerifyError('did-resolution-failed', `${url} answered ${res.status}`);
+    return { raw: res.body, doc: parseDidDocument(res.body, did) };
+  }
+
+  /** The PLC directory's audit log of a did:plc, as served (for offline bundles). */
+  async auditLog(did: string): Promise<Uint8Array> {
+    const url = `${this.opts.plcUrl.replace(/\/+$/, '')}/${did}/log/audit`;
+    const res = await getBytes(url, 'did-resolution-failed', MAX_AUDIT_LOG_BYTES, this.plcPolicy(), 'application/json');
+    if (res.status !== 200) throw new VerifyError('did-resolution-failed', `${url} answered ${res.status}`);
+    return res.body;
+  }
+}

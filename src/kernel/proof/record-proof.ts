@@ -1,0 +1,69 @@
+// Steps 6 and 7 together: a getRecord CAR proves what one record key holds in the
+// signer's current signed commit. Pure: bytes and a key in, a verified record out.
+
+import type { AtprotoKey } from '../atproto/keys.js';
+import { decodeCbor, parseCar } from './car.js';
+import { verifyCommit } from './commit.js';
+import { VerifyError } from './errors.js';
+import { lookupKey } from './mst.js';
+
+export const MANIFEST_COLLECTION = 'io.atcr.manifest';
+
+export interface ManifestRecord {
+  repository: string;
+  digest: string;
+  mediaType: string;
+  schemaVersion: number;
+  createdAt: string;
+}
+
+export interface ProvenRecord {
+  commitCid: string;
+  commitRev: string;
+  recordCid: string;
+  record: ManifestRecord;
+}
+
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The record's required fields (signature-format.md "The record"); others are ignored. */
+export function readManifestRecord(value: unknown): ManifestRecord {
+  const r = value as Record<string, unknown> | null;
+  const fail = (what: string): never => {
+    throw new VerifyError('proof-invalid', `the proven record is not an io.atcr.manifest: ${what}`);
+  };
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return fail('not an object');
+  if (typeof r.repository !== 'string') fail('repository is not a string');
+  if (typeof r.digest !== 'string') fail('digest is not a string');
+  if (typeof r.mediaType !== 'string') fail('mediaType is not a string');
+  if (!Number.isInteger(r.schemaVersion)) fail('schemaVersion is not an integer');
+  if (typeof r.createdAt !== 'string' || !DATETIME.test(r.createdAt) || Number.isNaN(Date.parse(r.createdAt))) {
+    fail('createdAt is not a datetime');
+  }
+  return {
+    repository: r.repository as string,
+    digest: r.digest as string,
+    mediaType: r.mediaType as string,
+    schemaVersion: r.schemaVersion as number,
+    createdAt: r.createdAt as string,
+  };
+}
+
+export async function verifyRecordProof(
+  carBytes: Uint8Array,
+  did: string,
+  key: AtprotoKey,
+  rkey: string,
+): Promise<ProvenRecord> {
+  const car = parseCar(carBytes);
+  const commit = await verifyCommit(car, did, key);
+  const path = `${MANIFEST_COLLECTION}/${rkey}`;
+  const recordCid = lookupKey(car, commit.data, path);
+  if (!recordCid) {
+    throw new VerifyError('record-deleted', `commit ${commit.rev} proves ${path} no longer exists: the signer revoked it`);
+  }
+  const bytes = car.blocks.get(recordCid.toString());
+  if (!bytes) throw new VerifyError('proof-invalid', `record block ${recordCid.toString()} is missing from the proof`);
+  const record = readManifestRecord(decodeCbor(bytes, 'record'));
+  return { commitCid: commit.cid, commitRev: commit.rev, recordCid: recordCid.toString(), record };
+}

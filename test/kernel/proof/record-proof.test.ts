@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { keyFromDidKey } from '../../../src/kernel/atproto/keys.js';
+import { parseCar } from '../../../src/kernel/proof/car.js';
+import { VerifyError } from '../../../src/kernel/proof/errors.js';
+import { verifyRecordProof } from '../../../src/kernel/proof/record-proof.js';
+import { DID, IMAGE, makeRepo, manifestRecord } from './repo-fixture.js';
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    if (err instanceof VerifyError) return err.code;
+    throw err;
+  }
+}
+
+describe('record proofs from a real repository', () => {
+  it('proves a record and reports the commit that signs it', async () => {
+    const f = await makeRepo({ '3kaaaaaaaaaa2': manifestRecord() });
+    const proven = await verifyRecordProof(await f.proof('3kaaaaaaaaaa2'), DID, keyFromDidKey(f.didKey), '3kaaaaaaaaaa2');
+    expect(proven.record.digest).toBe(IMAGE);
+    expect(proven.record.repository).toBe('alice/app');
+    expect(proven.commitCid).toBe(f.repo.cid.toString());
+    expect(proven.commitRev).toBe(f.repo.commit.rev);
+  });
+
+  it('verifies P-256 signed commits too', async () => {
+    const f = await makeRepo({ '3kaaaaaaaaaa2': manifestRecord() }, { p256: true });
+    const key = keyFromDidKey(f.didKey);
+    expect(key.algorithm).toBe('ES256');
+    await expect(verifyRecordProof(await f.proof('3kaaaaaaaaaa2'), DID, key, '3kaaaaaaaaaa2')).resolves.toBeTruthy();
+  });
+
+  it('turns a proof of absence into record-deleted', async () => {
+    const f = await makeRepo({ '3kaaaaaaaaaa2': manifestRecord() });
+    const car = await f.proof('3kzzzzzzzzzz2');
+    expect(await code(verifyRecordProof(car, DID, keyFromDidKey(f.didKey), '3kzzzzzzzzzz2'))).toBe('record-deleted');
+  });
+
+  it('rejects a commit signed by another key', async () => {
+    const f = await makeRepo({ '3kaaaaaaaaaa2': manifestRecord() });
+    const other = await makeRepo({});
+    const car = await f.proof('3kaaaaaaaaaa2');
+    expect(await code(verifyRecordProof(car, DID, keyFromDidKey(other.didKey), '3kaaaaaaaaaa2'))).toBe(
+      'commit-signature-invalid',
+    );
+  });
+
+  it('rejects a commit by another DID', async () => {
+    const f = await makeRepo({ '3kaaaaaaaaaa2': manifestRecord() });
+    const car = await f.proof('3kaaaaaaaaaa2');
+    expect(await code(verifyRecordProof(car, 'did:plc:zzzzzzzzzzzzzzzzzzzzzzzz', keyFromDidKey(f.didKey), '3kaaaaaaaaaa2'))).toBe(
+      'commit-signature-invalid',
+    );
+  });
+
+  it('rejects a proof whose record block was dropped', async () => {
+    const f = await makeRepo({ '3kaaaaaaaaaa2': manifestRecord() });
+    const car = await f.proof('3kaaaaaaaaaa2');
+    const parsed = parseCar(car);
+    // Rebuild the CAR without its last block (the record: getRecords writes it last).
+    const blocks = [...parsed.blocks.entries()];
+    const { CID } = await import('../../../src/kernel/proof/ipld.js');
+    const { encodeCbor } = await import('../../../src/kernel/proof/ipld.js');
+    const varint = (n: number) => {
+      const out: number[] = [];
+      while (n >= 0x80) {
+        out.push((n & 0x7f) | 0x80);
+        n >>>= 7;
+      }
+      out.push(n);
+      return Buffer.from(out);
+    };
+    const header = encodeCbor({ version: 1, roots: [parsed.root] });
+    const parts: Buffer[] = [varint(header.length), Buffer.from(header)];
+    const recordCid = blocks.find(([, b]) => Buffer.from(b).includes(Buffer.from(IMAGE)))![0];
+    for (const [cid, bytes] of blocks) {
+      if (cid === recordCid) continue;
+      const c = CID.parse(cid).bytes;
+      parts.push(varint(c.length + bytes.length), Buffer.from(c), Buffer.from(bytes));
+    }
+    expect(await code(verifyRecordProof(Buffer.concat(parts), DID, keyFromDidKey(f.didKey), '3kaaaaaaaaaa2'))).toBe(
+      'proof-invalid',
+    );
+  });
+
+  it('rejects any single flipped byte', async () => {
+    const f = await makeRepo({ '3kaaaaaaaaaa2': manifestRecord() }, { filler: 5 });
+    const car = await f.proof('3kaaaaaaaaaa2');
+    const key = keyFromDidKey(f.didKey);
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: car.length - 1 }), fc.integer({ min: 1, max: 255 }), async (i, x) => {
+        const edited = new Uint8Array(car);
+        edited[i] = edited[i]! ^ x;
+        const c = await code(verifyRecordProof(edited, DID, key, '3kaaaaaaaaaa2'));
+        expect(c).not.toBe('ok');
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('never crashes on random bytes: it fails with a code', async () => {
+    const f = await makeRepo({}, { filler: 1 });
+    const key = keyFromDidKey(f.didKey);
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), async (bytes) => {
+        expect(['proof-invalid', 'proof-unavailable', 'commit-signature-invalid']).toContain(
+          await code(verifyRecordProof(bytes, DID, key, '3kaaaaaaaaaa2')),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
