@@ -1,0 +1,95 @@
+// Lint output formats of cli.md: text, json, sarif (2.1.0) and GitHub workflow commands.
+
+import type { Diagnostic } from './diagnostic.js';
+import { RULES } from './rules.js';
+
+export type LintFormat = 'text' | 'json' | 'sarif' | 'github';
+
+export function formatText(ds: readonly Diagnostic[]): string {
+  return ds.map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.rule} ${oneLine(d.message)}\n`).join('');
+}
+
+export function formatJson(ds: readonly Diagnostic[]): string {
+  const rows = ds.map((d) => ({
+    file: d.file,
+    line: d.line,
+    column: d.column,
+    severity: d.severity,
+    rule: d.rule,
+    message: d.message,
+  }));
+  return JSON.stringify(rows, null, 2) + '\n';
+}
+
+export function formatSarif(ds: readonly Diagnostic[], toolVersion: string): string {
+  const used = [...new Set(ds.map((d) => d.rule))].sort();
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'atcr-verify',
+            version: toolVersion,
+            informationUri: 'https://github.com/atcr-verify/atcr-verify',
+            rules: used.map((id) => ({
+              id,
+              shortDescription: { text: RULES[id]?.summary ?? id },
+              defaultConfiguration: { level: RULES[id]?.severity === 'warning' ? 'warning' : 'error' },
+            })),
+          },
+        },
+        results: ds.map((d) => ({
+          ruleId: d.rule,
+          ruleIndex: used.indexOf(d.rule),
+          level: d.severity === 'warning' ? 'warning' : 'error',
+          message: { text: d.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: d.file.split('\\').join('/') },
+                region: { startLine: d.line, startColumn: d.column },
+              },
+            },
+          ],
+        })),
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+// GitHub workflow commands need %, CR and LF escaped in data, plus : and , in properties.
+function ghData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function ghProp(s: string): string {
+  return ghData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function formatGithub(ds: readonly Diagnostic[]): string {
+  return ds
+    .map(
+      (d) =>
+        `::${d.severity === 'warning' ? 'warning' : 'error'} file=${ghProp(d.file)},line=${d.line},col=${d.column},title=${ghProp(d.rule)}::${ghData(d.message)}\n`,
+    )
+    .join('');
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\r?\n/g, ' ');
+}
+
+export function formatDiagnostics(ds: readonly Diagnostic[], format: LintFormat, toolVersion: string): string {
+  switch (format) {
+    case 'text':
+      return formatText(ds);
+    case 'json':
+      return formatJson(ds);
+    case 'sarif':
+      return formatSarif(ds, toolVersion);
+    case 'github':
+      return formatGithub(ds);
+  }
+}

@@ -1,0 +1,45 @@
+// The front end as an ordered list of named stages that stops after a stage with errors
+// (as OPA's compiler does): load → inherit → check → lower. Lint warnings come after.
+
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { IRDocument } from '../ir/types.js';
+import { checkValues, type Checked } from '../policy/check.js';
+import { resolveInheritance, type ResolvedPolicy } from '../policy/inherit.js';
+import { loadProgram, programFromText, type Program } from '../policy/load.js';
+import { lowerProgram } from './lower.js';
+
+export interface Compilation {
+  program: Program | null;
+  resolved: ResolvedPolicy[];
+  checked: Checked | null;
+  ir: IRDocument | null;
+  diagnostics: Diagnostic[];
+}
+
+export function compileProgram(program: Program | null, loadDiagnostics: Diagnostic[]): Compilation {
+  const out: Compilation = { program, resolved: [], checked: null, ir: null, diagnostics: [...loadDiagnostics] };
+  if (!program || hasErrors(out.diagnostics)) return finish(out);
+  const inh = resolveInheritance(program);
+  const values = checkValues(program);
+  out.diagnostics.push(...inh.diagnostics, ...values.diagnostics);
+  if (hasErrors(out.diagnostics)) return finish(out);
+  out.resolved = inh.policies;
+  out.checked = values.checked;
+  out.ir = lowerProgram(program, inh.policies, values.checked);
+  return finish(out);
+}
+
+function finish(c: Compilation): Compilation {
+  c.diagnostics = sortDiagnostics(c.diagnostics);
+  return c;
+}
+
+export async function compileFile(file: string): Promise<Compilation> {
+  const { program, diagnostics } = await loadProgram(file);
+  return compileProgram(program, diagnostics);
+}
+
+export function compileText(file: string, text: string): Compilation {
+  const { program, diagnostics } = programFromText(file, text);
+  return compileProgram(program, diagnostics);
+}

@@ -1,0 +1,153 @@
+// JSON Schema validation (ajv, draft 2020-12) with every error mapped to file:line:col.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
+import { pointer, type YamlTree } from './yaml-tree.js';
+
+const SCHEMA_URL = new URL('../../../schemas/trust-policy.schema.json', import.meta.url);
+
+let cached: { schema: object; validate: ValidateFunction } | null = null;
+
+/** The trust policy JSON Schema (schemas/trust-policy.schema.json). */
+export function trustPolicySchema(): object {
+  return compiled().schema;
+}
+
+function compiled(): { schema: object; validate: ValidateFunction } {
+  if (!cached) {
+    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as object;
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    cached = { schema, validate: ajv.compile(schema) };
+  }
+  return cached;
+}
+
+function schemaPath(): string {
+  // Works from src/ (vitest) and from dist/src/ (the built CLI): both are two levels below a root holding schemas/.
+  const p = fileURLToPath(SCHEMA_URL);
+  try {
+    readFileSync(p);
+    return p;
+  } catch {
+    return fileURLToPath(new URL('../../schemas/trust-policy.schema.json', import.meta.url));
+  }
+}
+
+/** The location of the value at a pointer, or of its nearest located ancestor. */
+export function locate(tree: YamlTree, ptr: string, preferKey = false): Location {
+  let p = ptr;
+  for (;;) {
+    const l = (preferKey ? tree.keyLoc.get(p) : undefined) ?? tree.valueLoc.get(p) ?? tree.keyLoc.get(p);
+    if (l) return l;
+    if (p === '') return { file: tree.file, line: 1, column: 1 };
+    p = p.slice(0, p.lastIndexOf('/'));
+  }
+}
+
+function describePath(ptr: string): string {
+  if (ptr === '') return 'the document';
+  const parts = ptr.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let out = '';
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out === '' ? p : `.${p}`;
+  return `\`${out}\``;
+}
+
+function valueAt(value: unknown, ptr: string): unknown {
+  let v: unknown = value;
+  for (const raw of ptr.split('/').slice(1)) {
+    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string "${v.length > 40 ? v.slice(0, 40) + '…' : v}"`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function message(e: ErrorObject, data: unknown): { text: string; ptr: string; key: boolean } {
+  const at = describePath(e.instancePath);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = String(p.additionalProperty);
+      const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object);
+      return {
+        text: `unknown field \`${extra}\` in ${at}; allowed fields: ${allowed.join(', ')}`,
+        ptr: pointer(e.instancePath, extra),
+        key: true,
+      };
+    }
+    case 'required':
+      return { text: `${at} is missing the required field \`${String(p.missingProperty)}\``, ptr: e.instancePath, key: true };
+    case 'type':
+      return { text: `${at} must be ${article(String(p.type))}, not ${typeName(data)}`, ptr: e.instancePath, key: false };
+    case 'enum':
+      return {
+        text: `${at} must be one of ${(p.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}, not ${typeName(data)}`,
+        ptr: e.instancePath,
+        key: false,
+      };
+    case 'const':
+      return { text: `${at} must be ${JSON.stringify(p.allowedValue)}, not ${typeName(data)}`, ptr: e.instancePath, key: false };
+    case 'pattern':
+      if (e.instancePath.endsWith('/name')) {
+        return {
+          text: `${at} must be lower-case letters, digits and inner hyphens, at most 64 characters (e.g. "prod-api"), not ${typeName(data)}`,
+          ptr: e.instancePath,
+          key: false,
+        };
+      }
+      if (e.instancePath.endsWith('/maxAge')) {
+        return { text: `${at} must be a duration like 30d, 12h or 1d12h (units w d h m s), not ${typeName(data)}`, ptr: e.instancePath, key: false };
+      }
+      return { text: `${at} must match ${String(p.pattern)}`, ptr: e.instancePath, key: false };
+    case 'oneOf':
+      return { text: `${at} must be a string or a non-empty list of strings, not ${typeName(data)}`, ptr: e.instancePath, key: false };
+    case 'minItems':
+      return { text: `${at} must not be an empty list`, ptr: e.instancePath, key: false };
+    case 'minLength':
+      return { text: `${at} must not be empty`, ptr: e.instancePath, key: false };
+    case 'maxLength':
+      return { text: `${at} is longer than ${String(p.limit)} characters`, ptr: e.instancePath, key: false };
+    case 'minimum':
+    case 'maximum':
+      return { text: `${at} ${e.message ?? 'is out of range'}, not ${typeName(data)}`, ptr: e.instancePath, key: false };
+    default:
+      return { text: `${at} ${e.message ?? 'is invalid'}`, ptr: e.instancePath, key: false };
+  }
+}
+
+function article(t: string): string {
+  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', boolean: 'true or false', number: 'a number' };
+  return names[t] ?? t;
+}
+
+export function validateSchema(tree: YamlTree): Diagnostic[] {
+  const { validate } = compiled();
+  if (validate(tree.value)) return [];
+  let errors = validate.errors ?? [];
+  // A failed oneOf (string or list) reports both branches; keep the branch that fits the data's type.
+  const oneOfs = errors.filter((e) => e.keyword === 'oneOf');
+  for (const o of oneOfs) {
+    const data = valueAt(tree.value, o.instancePath);
+    const branch = typeof data === 'string' ? 0 : Array.isArray(data) ? 1 : -1;
+    const prefix = o.schemaPath + '/';
+    errors = errors.filter((e) => {
+      if (e === o) return branch === -1;
+      if (!e.schemaPath.startsWith(prefix.replace(/oneOf\/$/, 'oneOf/'))) return true;
+      return branch !== -1 && e.schemaPath.startsWith(`${o.schemaPath}/${branch}/`);
+    });
+  }
+  return errors.map((e) => {
+    const m = message(e, valueAt(tree.value, e.instancePath));
+    return { ...locate(tree, m.ptr, m.key), rule: 'schema', severity: 'error' as const, message: m.text };
+  });
+}

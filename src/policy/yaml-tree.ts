@@ -1,0 +1,194 @@
+// YAML text → plain value plus the source position of every value and key, addressed by
+// JSON pointer. We convert the AST ourselves (instead of toJS) so that alias expansion,
+// depth and size are bounded and every later finding can point at file:line:col.
+
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node as YamlNode,
+  Scalar,
+} from 'yaml';
+import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
+
+export const MAX_DEPTH = 64;
+export const MAX_ALIASES = 100;
+export const MAX_NODES = 200_000;
+
+/** Maps an offset inside a scalar's string value to its location in the file. */
+export type OffsetMapper = (offset: number) => Location;
+
+export interface YamlTree {
+  value: unknown;
+  file: string;
+  text: string;
+  /** Location of the value at a JSON pointer ('' is the root). */
+  valueLoc: Map<string, Location>;
+  /** Location of the key whose value is at a JSON pointer. */
+  keyLoc: Map<string, Location>;
+  /** For string scalars: offset-in-value → location (for expression errors). */
+  scalarMap: Map<string, OffsetMapper>;
+}
+
+export function pointer(parent: string, key: string | number): string {
+  return `${parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+class Limit extends Error {
+  constructor(
+    message: string,
+    readonly at: number,
+  ) {
+    super(message);
+  }
+}
+
+export function parseYaml(file: string, text: string): { tree: YamlTree | null; diagnostics: Diagnostic[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, schema: 'core', uniqueKeys: true, prettyErrors: false, strict: true });
+  const loc = (offset: number): Location => {
+    const p = lc.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { file, line: p.line, column: p.col };
+  };
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    diagnostics.push({ ...loc(e.pos[0]), rule: 'yaml-syntax', severity: 'error', message: cleanYamlMessage(e.message) });
+  }
+  if (diagnostics.length > 0) return { tree: null, diagnostics };
+
+  const tree: YamlTree = { value: undefined, file, text, valueLoc: new Map(), keyLoc: new Map(), scalarMap: new Map() };
+  let aliases = 0;
+  let nodes = 0;
+  const convert = (node: unknown, ptr: string, depth: number, viaAlias: boolean): unknown => {
+    if (++nodes > MAX_NODES) throw new Limit(`the document expands to more than ${MAX_NODES} values`, 0);
+    if (depth > MAX_DEPTH) {
+      const start = (node as YamlNode | null)?.range?.[0] ?? 0;
+      throw new Limit(`the document nests deeper than ${MAX_DEPTH} levels`, start);
+    }
+    if (node === null || node === undefined) {
+      return null;
+    }
+    const n = node as YamlNode;
+    const start = n.range?.[0] ?? 0;
+    if (!viaAlias) tree.valueLoc.set(ptr, loc(start));
+    if (isAlias(n)) {
+      if (++aliases > MAX_ALIASES) throw new Limit(`more than ${MAX_ALIASES} aliases (a YAML alias bomb?)`, start);
+      const target = n.resolve(doc);
+      if (!target) throw new Limit(`unresolved alias *${n.source}`, start);
+      if (!viaAlias) tree.valueLoc.set(ptr, loc(start));
+      return convert(target, ptr, depth, true);
+    }
+    if (isScalar(n)) {
+      if (typeof n.value === 'string' && !viaAlias) tree.scalarMap.set(ptr, scalarMapper(n, text, loc));
+      const v = n.value;
+      if (typeof v === 'number' && !Number.isFinite(v)) return String(n.source ?? v);
+      return v ?? null;
+    }
+    if (isMap(n)) {
+      const out: Record<string, unknown> = Object.create(null);
+      for (const item of n.items) {
+        if (!isPair(item)) continue;
+        const k = item.key;
+        let key: string;
+        if (isScalar(k) && (typeof k.value === 'string' || typeof k.value === 'number' || typeof k.value === 'boolean')) {
+          key = String(k.value);
+        } else if (k === null || (isScalar(k) && k.value === null)) {
+          key = '';
+        } else {
+          const at = (k as YamlNode).range?.[0] ?? start;
+          throw new Limit('mapping keys must be plain strings', at);
+        }
+        const child = pointer(ptr, key);
+        if (!viaAlias) {
+          const kr = (k as YamlNode | null)?.range?.[0];
+          if (kr !== undefined) tree.keyLoc.set(child, loc(kr));
+        }
+        const vNode = item.value as YamlNode | null;
+        if (vNode === null && !viaAlias) {
+          const kr = (k as YamlNode | null)?.range?.[1] ?? start;
+          tree.valueLoc.set(child, loc(kr));
+        }
+        out[key] = convert(vNode, child, depth + 1, viaAlias);
+      }
+      return { ...out };
+    }
+    if (isSeq(n)) {
+      return n.items.map((it, i) => convert(it, pointer(ptr, i), depth + 1, viaAlias));
+    }
+    return null;
+  };
+  try {
+    tree.value = convert(doc.contents, '', 0, false);
+  } catch (err) {
+    if (err instanceof Limit) {
+      return { tree: null, diagnostics: [{ ...loc(err.at), rule: 'yaml-syntax', severity: 'error', message: err.message }] };
+    }
+    throw err;
+  }
+  return { tree, diagnostics };
+}
+
+function cleanYamlMessage(m: string): string {
+  // The yaml package appends " at line L, column C" and a source excerpt; we print our own position.
+  return m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * Builds an offset mapper for a string scalar. Exact for plain, quoted and literal-block
+ * scalars on which an expression usually sits; otherwise it falls back to the scalar start.
+ */
+function scalarMapper(n: Scalar, text: string, loc: (o: number) => Location): OffsetMapper {
+  const [start, end] = n.range ?? [0, 0];
+  const src = text.slice(start, end);
+  const value = String(n.value);
+  const offsets: number[] = [];
+  switch (n.type) {
+    case Scalar.PLAIN:
+      if (!src.includes('\n') && src === value) for (let i = 0; i < value.length; i++) offsets.push(start + i);
+      break;
+    case Scalar.QUOTE_SINGLE:
+      if (!src.includes('\n')) {
+        for (let i = 1; i < src.length - 1; i++) {
+          offsets.push(start + i);
+          if (src[i] === "'" && src[i + 1] === "'") i++;
+        }
+      }
+      break;
+    case Scalar.QUOTE_DOUBLE:
+      if (!src.includes('\n')) {
+        for (let i = 1; i < src.length - 1; i++) {
+          offsets.push(start + i);
+          if (src[i] === '\\') {
+            const c = src[i + 1];
+            i += c === 'x' ? 3 : c === 'u' ? 5 : c === 'U' ? 9 : 1;
+          }
+        }
+      }
+      break;
+    case Scalar.BLOCK_LITERAL: {
+      // Header line, then content lines with a common indentation.
+      const nl = src.indexOf('\n');
+      const lines = src.slice(nl + 1).split('\n');
+      const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
+      let pos = start + nl + 1;
+      for (const l of lines) {
+        for (let i = indent; i < l.length; i++) offsets.push(pos + i);
+        offsets.push(pos + l.length); // the newline
+        pos += l.length + 1;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  const exact = offsets.length >= value.length;
+  return (offset: number) => {
+    if (!exact) return loc(start);
+    if (offset >= value.length) return loc(offsets[value.length - 1] !== undefined ? offsets[value.length - 1]! + 1 : start);
+    return loc(offsets[Math.max(0, offset)]!);
+  };
+}
