@@ -1,0 +1,190 @@
+// Authenticated HTTP to one repository of one registry. Anonymous first; a 401 with a
+// Bearer challenge runs the token flow (with Basic credentials when we have them), a
+// Basic challenge sends them directly. The registry host is the user's choice and may
+// be private; URLs the registry hands us on other hosts (token realm, redirects,
+// upload locations) are held to the private-address rule unless the operator allowed
+// private networks or the registry itself is on loopback.
+
+import { isLoopbackHost } from '../net/address.js';
+import { NetError } from '../net/errors.js';
+import { isRedirect, request, type HttpResponse } from '../net/http.js';
+import { parseChallenge } from './challenge.js';
+import { credentialsFromDockerConfig, type Credentials } from './credentials.js';
+import { OciError } from './errors.js';
+
+export interface RegistryOptions {
+  /** Hosts (`host` or `host:port`) the user named insecure: plain http is used for them. */
+  insecureRegistries?: string[];
+  /** Let URLs from the registry (token realm, redirects) reach private addresses. */
+  allowPrivateNetwork?: boolean;
+  /** Per-request deadline; default 30 s. */
+  timeoutMs?: number;
+  /** Explicit credentials; when undefined the Docker config file is read. */
+  credentials?: Credentials | null;
+  /** Docker config file path (default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`). */
+  dockerConfigPath?: string;
+  /** Extra trusted CA certificates (PEM). */
+  ca?: string;
+  signal?: AbortSignal;
+}
+
+export interface SendOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+  maxBytes: number;
+  /** `push` asks the token service for pull and push rights. */
+  access?: 'pull' | 'push';
+  /** Follow redirects (blob downloads), dropping credentials on another origin. */
+  followRedirects?: boolean;
+}
+
+const MAX_TOKEN_BYTES = 1024 * 1024;
+
+/** The API host of a registry name as users write it. */
+export function registryApiHost(registry: string): string {
+  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+export class RegistryTransport {
+  readonly baseUrl: string;
+  readonly origin: string;
+  private readonly secureHostname: boolean;
+  private readonly loopback: boolean;
+  private authorization: string | undefined;
+  private authorizedFor: 'pull' | 'push' | undefined;
+  private readonly credentials: Credentials | null;
+
+  constructor(
+    readonly registry: string,
+    readonly repository: string,
+    readonly options: RegistryOptions = {},
+  ) {
+    const host = registryApiHost(registry);
+    let hostname: string;
+    try {
+      hostname = new URL(`http://${host}`).hostname;
+    } catch (cause) {
+      throw new OciError('reference-invalid', `registry host ${registry} is not a host name`, { cause });
+    }
+    this.loopback = isLoopbackHost(hostname);
+    const insecure = (options.insecureRegistries ?? []).some((h) => h.toLowerCase() === registry.toLowerCase() || h.toLowerCase() === hostname.toLowerCase());
+    this.secureHostname = !(this.loopback || insecure);
+    this.baseUrl = `${this.secureHostname ? 'https' : 'http'}://${host}`;
+    this.origin = new URL(this.baseUrl).origin;
+    this.credentials = options.credentials !== undefined ? options.credentials : credentialsFromDockerConfig(registry, options.dockerConfigPath);
+  }
+
+  /** `/v2/<repository>` + suffix. */
+  path(suffix: string): string {
+    return `${this.baseUrl}/v2/${this.repository}${suffix}`;
+  }
+
+  private policyFor(url: URL): { allowPrivate: boolean; allowHttp: boolean } {
+    if (url.origin === this.origin) return { allowPrivate: true, allowHttp: !this.secureHostname };
+    const sameHost = url.hostname === new URL(this.origin).hostname;
+    return {
+      allowPrivate: Boolean(this.options.allowPrivateNetwork) || this.loopback || sameHost,
+      allowHttp: (!this.secureHostname && sameHost) || (this.loopback && isLoopbackHost(url.hostname)),
+    };
+  }
+
+  private async raw(url: string, opts: SendOptions, authorization: string | undefined): Promise<HttpResponse> {
+    const parsed = new URL(url);
+    const headers = { ...(opts.headers ?? {}) };
+    if (authorization && parsed.origin === this.origin) headers['authorization'] = authorization;
+    try {
+      return await request(url, {
+        method: opts.method ?? 'GET',
+        headers,
+        body: opts.body,
+        timeoutMs: this.options.timeoutMs ?? 30_000,
+        maxBytes: opts.maxBytes,
+        ...this.policyFor(parsed),
+        signal: this.options.signal,
+        ca: this.options.ca,
+      });
+    } catch (e) {
+      if (e instanceof NetError) {
+        if (e.code === 'too-large') throw new OciError('too-large', e.message, { cause: e, netCode: e.code });
+        throw new OciError('network', `registry ${this.registry}: ${e.message}`, { cause: e, netCode: e.code });
+      }
+      throw e;
+    }
+  }
+
+  /** One request with the auth flow and, if asked, up to 3 redirects. */
+  async send(url: string, opts: SendOptions): Promise<HttpResponse> {
+    const access = opts.access ?? 'pull';
+    const auth = access === 'push' && this.authorizedFor === 'pull' ? undefined : this.authorization;
+    let res = await this.raw(url, opts, auth);
+    if (res.status === 401) {
+      await this.authenticate(res, access);
+      res = await this.raw(url, opts, this.authorization);
+      if (res.status === 401) throw new OciError('auth-failed', `registry ${this.registry} refused our credentials for ${this.repository}`, { status: 401 });
+    }
+    for (let hop = 0; opts.followRedirects && isRedirect(res.status) && hop < 3; hop++) {
+      const location = res.headers['location'];
+      if (!location) break;
+      const next = new URL(location, res.url).toString();
+      res = await this.raw(next, { ...opts, method: 'GET', body: undefined }, this.authorization);
+    }
+    return res;
+  }
+
+  private async authenticate(res: HttpResponse, access: 'pull' | 'push'): Promise<void> {
+    const challenge = parseChallenge(res.headers['www-authenticate'] ?? '');
+    if (challenge?.scheme === 'basic') {
+      if (!this.credentials) throw new OciError('auth-failed', `registry ${this.registry} requires a login and no credentials were found`, { status: 401 });
+      this.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+      this.authorizedFor = 'push';
+      return;
+    }
+    if (challenge?.scheme !== 'bearer' || !challenge.params.realm) {
+      throw new OciError('auth-failed', `registry ${this.registry} answered 401 without a usable Bearer or Basic challenge`, { status: 401 });
+    }
+    let realm: URL;
+    try {
+      realm = new URL(challenge.params.realm);
+    } catch (cause) {
+      throw new OciError('auth-failed', `registry ${this.registry} sent a token realm that is not a URL`, { cause });
+    }
+    if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
+    const actions = access === 'push' ? 'pull,push' : 'pull';
+    const scope = access === 'push' || !challenge.params.scope ? `repository:${this.repository}:${actions}` : challenge.params.scope;
+    realm.searchParams.set('scope', scope);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.credentials) {
+      headers['authorization'] = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+    }
+    let tokenRes: HttpResponse;
+    try {
+      tokenRes = await request(realm.toString(), {
+        headers,
+        timeoutMs: this.options.timeoutMs ?? 30_000,
+        maxBytes: MAX_TOKEN_BYTES,
+        ...this.policyFor(realm),
+        signal: this.options.signal,
+        ca: this.options.ca,
+      });
+    } catch (e) {
+      if (e instanceof NetError && e.code !== 'http-scheme' && e.code !== 'private-address') {
+        throw new OciError('network', `token service of ${this.registry}: ${e.message}`, { cause: e, netCode: e.code });
+      }
+      throw new OciError('auth-failed', `token service of ${this.registry}: ${(e as Error).message}`, { cause: e });
+    }
+    if (tokenRes.status !== 200) {
+      throw new OciError('auth-failed', `token service of ${this.registry} answered ${tokenRes.status}`, { status: tokenRes.status });
+    }
+    let token: unknown;
+    try {
+      const body = JSON.parse(Buffer.from(tokenRes.body).toString('utf8')) as Record<string, unknown>;
+      token = body.token ?? body.access_token;
+    } catch (cause) {
+      throw new OciError('auth-failed', `token service of ${this.registry} did not answer JSON`, { cause });
+    }
+    if (typeof token !== 'string' || token === '') throw new OciError('auth-failed', `token service of ${this.registry} sent no token`);
+    this.authorization = `Bearer ${token}`;
+    this.authorizedFor = access;
+  }
+}
