@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DIAGRAM_PATH, grammarDiagramHtml, serializedGrammar } from '../../src/expr/grammar.js';
 
-type Gast = ReturnType<typeof serializedGrammar>[number];
 interface GastNode {
   type: string;
   name?: string;
@@ -58,8 +57,8 @@ function printAlternatives(n: GastNode): string {
   return n.definition!.map((alt) => printSequence(alt.definition!)).join(' | ');
 }
 
-function printRule(rule: Gast): string {
-  const def = rule.definition as GastNode[];
+function printRule(rule: GastNode): string {
+  const def = rule.definition!;
   // A rule that is one alternation is written without the surrounding parentheses.
   return def.length === 1 && def[0]!.type === 'Alternation' ? printAlternatives(def[0]!) : printSequence(def);
 }
@@ -80,11 +79,11 @@ describe('grammar/', () => {
 
   it('expr.ebnf has exactly the parser rules, each with the same alternatives', () => {
     const rules = ebnfRules(EBNF);
-    const gast = serializedGrammar();
+    const gast = serializedGrammar() as GastNode[];
     const syntaxRules = [...rules.keys()].filter((name) => /^[a-z]/.test(name));
     expect(syntaxRules).toEqual(gast.map((r) => r.name));
     for (const rule of gast) {
-      expect(rules.get(rule.name), `rule ${rule.name} in grammar/expr.ebnf`).toBe(printRule(rule));
+      expect(rules.get(rule.name!), `rule ${rule.name} in grammar/expr.ebnf`).toBe(printRule(rule));
     }
   });
 
