@@ -84,7 +84,7 @@ class Checker {
 
   private expectBool(e: IRExpr, span: Span, what: string): boolean {
     if (e.type === 'bool') return true;
-    this.report('expr-type', span, `${what} needs conditions (true or false), but this is ${TYPE_WORDS[e.type]}`);
+    this.report('expr-type', span, `${what} works on conditions (true or false), but this is ${TYPE_WORDS[e.type]}`);
     return false;
   }
 

@@ -22,6 +22,8 @@ export { MAX_DEPTH } from './parser.js';
  * error, or every type error).
  */
 export function compileExpr(text: string, context: ExprContext): { expr: IRExpr | null; diagnostics: ExprDiagnostic[] } {
+  // The YAML loader may hand over whatever the document held.
+  if (typeof text !== 'string') return fail(`an expression must be text, got ${text === null ? 'null' : typeof text}`, 0, 0);
   if (text.length > MAX_EXPR_LENGTH) {
     return fail(`an expression is at most ${MAX_EXPR_LENGTH} characters; this one has ${text.length}`, MAX_EXPR_LENGTH, text.length - MAX_EXPR_LENGTH);
   }

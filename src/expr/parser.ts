@@ -27,7 +27,8 @@ const OPERAND_DESCRIPTION = 'a string, number, duration, true, false, a list, a 
 function found(tok: IToken): string {
   if (tok.tokenType === EOF) return 'the end of the expression';
   const image = tok.image.length > 30 ? `${tok.image.slice(0, 30)}…` : tok.image;
-  return `"${image}"`;
+  // A string token already carries its quotes.
+  return tokenMatcher(tok, T.STRING) ? `the string ${image}` : `"${image}"`;
 }
 
 function isCompareOp(tok: IToken): boolean {
@@ -44,7 +45,7 @@ const messages: IParserErrorMessageProvider = {
     if (isCompareOp(firstRedundant)) {
       return `comparisons do not chain: ${found(firstRedundant)} cannot follow a comparison; join comparisons with "and" / "or" or use parentheses`;
     }
-    return `unexpected ${found(firstRedundant)} after a complete expression: expected "and", "or" or the end of the expression`;
+    return `found ${found(firstRedundant)} after a complete expression: expected "and", "or" or the end of the expression`;
   },
   buildNoViableAltMessage({ actual, ruleName }) {
     const tok = actual[0]!;
@@ -52,7 +53,7 @@ const messages: IParserErrorMessageProvider = {
     return `expected ${wanted} but found ${found(tok)}`;
   },
   buildEarlyExitMessage({ actual }) {
-    return `unexpected ${found(actual[0]!)}`;
+    return `expected more but found ${found(actual[0]!)}`;
   },
 };
 

@@ -195,3 +195,16 @@ describe('limits', () => {
     }
   });
 });
+
+describe('messages', () => {
+  it('shows a string found out of place with its own quotes', () => {
+    const d = expectOneError('owner "a"', 'expr-syntax', '"a"');
+    expect(d.message).toMatch(/found the string "a" after/);
+  });
+
+  it('rejects a value that is not text (as YAML may deliver it)', () => {
+    const r = compileExpr(42 as unknown as string, 'when');
+    expect(r.expr).toBeNull();
+    expect(r.diagnostics[0]).toMatchObject({ rule: 'expr-syntax', message: expect.stringMatching(/must be text, got number/) });
+  });
+});
