@@ -123,7 +123,8 @@ export async function request(url: string, opts: RequestOptions): Promise<HttpRe
 
     req.on('error', (err) => fail(classify(err, url)));
     req.on('response', (res) => {
-      const declared = Number(res.headers['content-length']);
+      // A HEAD answer's content-length describes the resource, not a body we read.
+      const declared = (opts.method ?? 'GET').toUpperCase() === 'HEAD' ? NaN : Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > opts.maxBytes) {
         fail(new NetError('too-large', `response from ${url} declares ${declared} bytes, limit ${opts.maxBytes}`, url));
         return res.destroy();

@@ -116,7 +116,9 @@ export class RegistryClient {
     if (!parseDigest(desc.digest)) throw new OciError('reference-invalid', `${desc.digest} is not a sha256/sha512 digest`);
     if (desc.size > maxBytes) throw new OciError('too-large', `blob ${desc.digest} is ${desc.size} bytes, over the ${maxBytes}-byte limit`);
     const res = await this.transport.send(this.transport.path(`/blobs/${desc.digest}`), {
-      maxBytes: Math.min(maxBytes, desc.size),
+      // Room for an error body even when the blob is tiny; a 200 longer than the
+      // descriptor fails the size check below, never past maxBytes.
+      maxBytes: Math.min(maxBytes, Math.max(desc.size, 16 * 1024)),
       followRedirects: true,
     });
     if (res.status !== 200) fail(res, `blob ${desc.digest}`);
