@@ -1,0 +1,25 @@
+// `--target rego`: the trust policy as one Rego v1 module (package atcr.trust, rule
+// `decision`), plus the same module laid out as an OPA bundle.
+
+import type { IRDocument } from '../../ir/types.js';
+import type { Artifact, CompileOptions } from '../artifact.js';
+import { REGO_PACKAGE, renderModule } from './module.js';
+
+export { REGO_PACKAGE, renderModule } from './module.js';
+
+/** The module text: package atcr.trust, rule `decision`. */
+export function regoModule(ir: IRDocument): string {
+  return renderModule(ir, REGO_PACKAGE);
+}
+
+export function compileRego(ir: IRDocument, _opts: CompileOptions = {}): Artifact[] {
+  const module = regoModule(ir);
+  // The manifest claims the `atcr` root so that other bundles cannot write under it;
+  // the revision ties a running bundle to the policy source it came from.
+  const manifest = { revision: ir.source.sha256, roots: ['atcr'] };
+  return [
+    { path: 'policy.rego', content: module },
+    { path: 'bundle/.manifest', content: JSON.stringify(manifest, null, 2) + '\n' },
+    { path: 'bundle/atcr/trust/policy.rego', content: module },
+  ];
+}

@@ -1,0 +1,123 @@
+// The IR as the view the Rego template renders: every value already printed as Rego
+// text, fields picked by name (so the IR's key order never matters).
+
+import type { IRDocument, IRPolicy, Unmatched } from '../../ir/types.js';
+import { compileCondition, EXPR_PARAMS, WHEN_PARAMS, type CompiledCondition } from './expr.js';
+import { regoNanoseconds, regoNumber, regoRegex, regoString } from './literal.js';
+
+export interface ScopeView {
+  /** The scope as one Rego object literal (braces in templates confuse Handlebars). */
+  scopeLiteral: string;
+}
+
+export interface PolicyView {
+  index: number;
+  comment: string;
+  name: string;
+  action: string;
+  signature: boolean;
+  trustedDids: string;
+  trustOwner: boolean;
+  trustsAnyone: boolean;
+  minSignatures: string;
+  maxAgeNs: string;
+  maxAgeText: string;
+  scopes: ScopeView[];
+  when: CompiledCondition | null;
+  expr: CompiledCondition | null;
+}
+
+export interface ModuleView {
+  source: { file: string; sha256: string };
+  packageName: string;
+  unmatchedLiteral: string;
+  unmatchedAllowed: boolean;
+  unmatchedEffect: string;
+  unmatchedViolation: boolean;
+  policies: PolicyView[];
+}
+
+const UNMATCHED: Readonly<Record<Unmatched, { allowed: boolean; effect: string; violation: boolean }>> = {
+  deny: { allowed: false, effect: 'deny', violation: true },
+  allow: { allowed: true, effect: 'allow', violation: false },
+  audit: { allowed: true, effect: 'audit', violation: true },
+};
+
+export function moduleView(ir: IRDocument, packageName: string): ModuleView {
+  const unmatched = UNMATCHED[ir.unmatched];
+  return {
+    source: { file: oneLine(ir.source.file), sha256: oneLine(ir.source.sha256) },
+    packageName,
+    unmatchedLiteral: regoString(ir.unmatched),
+    unmatchedAllowed: unmatched.allowed,
+    unmatchedEffect: regoString(unmatched.effect),
+    unmatchedViolation: unmatched.violation,
+    policies: ir.policies.map((p, position) => policyView(p, position)),
+  };
+}
+
+function policyView(p: IRPolicy, position: number): PolicyView {
+  // The IR promises index === position; the generated dispatch relies on the position.
+  if (p.index !== position) throw new Error(`policy ${p.name} has index ${p.index} at position ${position}`);
+  const r = p.require;
+  const trustedDids = [...r.trustedDIDs].sort(compareCodePoints);
+  return {
+    index: position,
+    comment: policyComment(p),
+    name: regoString(p.name),
+    action: regoString(p.action),
+    signature: r.signature,
+    trustedDids: `[${trustedDids.map(regoString).join(', ')}]`,
+    trustOwner: r.trustOwner,
+    trustsAnyone: trustedDids.length === 0 && !r.trustOwner,
+    minSignatures: regoNumber(r.minSignatures),
+    maxAgeNs: r.maxAgeSeconds === null ? 'null' : regoNanoseconds(r.maxAgeSeconds),
+    maxAgeText: regoString(r.maxAgeSeconds === null ? '' : durationText(r.maxAgeSeconds)),
+    scopes: p.scopes.map((s) => ({
+      scopeLiteral:
+        `{"glob": ${regoString(s.glob)}, "target": ${regoString(s.target)}, ` +
+        `"regex": ${regoRegex(s.regex)}, "rank": ${regoNumber(s.rank)}}`,
+    })),
+    when: p.when ? compileCondition(p.when, `p${position}_when`, WHEN_PARAMS) : null,
+    expr: r.expr ? compileCondition(r.expr, `p${position}_expr`, EXPR_PARAMS) : null,
+  };
+}
+
+function policyComment(p: IRPolicy): string {
+  const where = `${p.origin.file}:${p.origin.line}`;
+  const text = p.description ? `${p.name} (${where}): ${p.description}` : `${p.name} (${where})`;
+  return oneLine(text);
+}
+
+/** Text that cannot break out of a `#` comment line. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
+}
+
+/** Seconds as the policy language writes durations, e.g. 2592000 → "30d", 5400 → "1h30m". */
+export function durationText(seconds: number): string {
+  const units: [string, number][] = [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ];
+  let rest = seconds;
+  let out = '';
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out || '0s';
+}
+
+export function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
