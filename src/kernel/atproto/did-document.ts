@@ -3,7 +3,7 @@
 
 import { VerifyError } from '../proof/errors.js';
 import { parseJsonObject } from '../proof/json.js';
-import { type AtprotoKey, keyFromLegacy, keyFromMultikey } from './keys.js';
+import { type AtprotoKey, keyFromMethod } from './keys.js';
 
 export const MAX_DID_DOCUMENT_BYTES = 64 * 1024;
 
@@ -26,21 +26,9 @@ function isFragment(id: unknown, did: string, fragment: string): boolean {
 }
 
 function readKey(method: Record<string, unknown>): AtprotoKey {
-  const mb = method.publicKeyMultibase;
-  if (typeof mb !== 'string') invalid('#atproto key has no publicKeyMultibase');
   try {
-    switch (method.type) {
-      case 'Multikey':
-        return keyFromMultikey(mb);
-      case 'EcdsaSecp256k1VerificationKey2019':
-        return keyFromLegacy('ES256K', mb);
-      case 'EcdsaSecp256r1VerificationKey2019':
-        return keyFromLegacy('ES256', mb);
-      default:
-        return invalid(`#atproto key type ${JSON.stringify(method.type)} is not supported`);
-    }
+    return keyFromMethod(method);
   } catch (err) {
-    if (err instanceof VerifyError) throw err;
     return invalid(`#atproto key does not parse: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

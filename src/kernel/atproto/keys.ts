@@ -1,57 +1,21 @@
-// The `#atproto` verification key of a DID document, in every form the spec allows, and
-// signature checks under it. The one place that knows key encodings.
+// The `#atproto` verification key as the kernel passes it around, and the checks under
+// it. Parsing and ECDSA live in the crypto module; this file only names them for ATProto.
 
-import { ECDH } from 'node:crypto';
-import * as acrypto from '@atproto/crypto';
+import { parseDidKey, parseVerificationMethod, type PublicKey, verifyWithKey } from '../crypto/index.js';
 
-export type SigAlgorithm = 'ES256K' | 'ES256';
+export type SigAlgorithm = PublicKey['algorithm'];
+export type AtprotoKey = PublicKey;
 
-export interface AtprotoKey {
-  algorithm: SigAlgorithm;
-  /** The key as `did:key:…` (compressed point), the canonical form for comparisons. */
-  didKey: string;
-}
-
-const CURVE: Record<SigAlgorithm, string> = { ES256K: 'secp256k1', ES256: 'prime256v1' };
-
-function algFromJwt(jwtAlg: string): SigAlgorithm {
-  if (jwtAlg === 'ES256K' || jwtAlg === 'ES256') return jwtAlg;
-  throw new Error(`unsupported key algorithm ${jwtAlg}`);
-}
-
-/** Compresses an uncompressed SEC1 point; legacy documents carry either form. */
-function compress(alg: SigAlgorithm, bytes: Uint8Array): Uint8Array {
-  if (bytes.length === 33 && (bytes[0] === 2 || bytes[0] === 3)) return bytes;
-  if (bytes.length === 65 && bytes[0] === 4) {
-    return new Uint8Array(ECDH.convertKey(Buffer.from(bytes), CURVE[alg], undefined, undefined, 'compressed') as Buffer);
-  }
-  throw new Error(`public key of ${bytes.length} bytes is not a SEC1 point`);
-}
-
-export function keyFromMultikey(multibase: string): AtprotoKey {
-  const { jwtAlg, keyBytes } = acrypto.parseMultikey(multibase);
-  const algorithm = algFromJwt(jwtAlg);
-  return { algorithm, didKey: acrypto.formatDidKey(algorithm, compress(algorithm, keyBytes)) };
+/** A DID document verification method (Multikey or the legacy Secp256k1/Secp256r1 types). */
+export function keyFromMethod(method: { type?: unknown; publicKeyMultibase?: unknown }): AtprotoKey {
+  return parseVerificationMethod(method);
 }
 
 export function keyFromDidKey(didKey: string): AtprotoKey {
-  const { jwtAlg, keyBytes } = acrypto.parseDidKey(didKey);
-  const algorithm = algFromJwt(jwtAlg);
-  return { algorithm, didKey: acrypto.formatDidKey(algorithm, compress(algorithm, keyBytes)) };
-}
-
-/** Legacy `EcdsaSecp256k1VerificationKey2019` / `EcdsaSecp256r1VerificationKey2019`: raw point, no multicodec. */
-export function keyFromLegacy(algorithm: SigAlgorithm, multibase: string): AtprotoKey {
-  const bytes = acrypto.multibaseToBytes(multibase);
-  return { algorithm, didKey: acrypto.formatDidKey(algorithm, compress(algorithm, bytes)) };
+  return parseDidKey(didKey);
 }
 
 /** Compact 64-byte low-S ECDSA over sha256(data); false for any malformed input. */
-export async function verifySignature(key: AtprotoKey, data: Uint8Array, sig: Uint8Array): Promise<boolean> {
-  if (sig.length !== 64) return false;
-  try {
-    return await acrypto.verifySignature(key.didKey, data, sig);
-  } catch {
-    return false;
-  }
+export function verifySignature(key: AtprotoKey, data: Uint8Array, sig: Uint8Array): boolean {
+  return verifyWithKey(key, data, sig);
 }

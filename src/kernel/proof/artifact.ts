@@ -1,7 +1,7 @@
 // Step 1: the signature artifact manifest is what its descriptor says, refers to the
 // image, and carries exactly one payload layer of the signature media type.
 
-import { isDigest, matchesDigest } from './digest.js';
+import { matchesDigest, parseDigest } from '../oci/digest.js';
 import { VerifyError } from './errors.js';
 import { parseJsonObject } from './json.js';
 
@@ -36,7 +36,7 @@ export function checkArtifactManifest(bytes: Uint8Array, descriptorDigest: strin
   if (typeof layer !== 'object' || layer === null || layer.mediaType !== SIGNATURE_ARTIFACT_TYPE) {
     invalid(`the layer's media type is not ${SIGNATURE_ARTIFACT_TYPE}`);
   }
-  if (!isDigest(layer.digest)) invalid('the layer digest is malformed');
+  if (typeof layer.digest !== 'string' || !parseDigest(layer.digest)) invalid('the layer digest is malformed');
   if (!Number.isSafeInteger(layer.size) || (layer.size as number) < 0) invalid('the layer size is malformed');
-  return { digest: layer.digest, size: layer.size as number };
+  return { digest: layer.digest as string, size: layer.size as number };
 }

@@ -37,7 +37,7 @@ export async function verifyCommit(car: Car, did: string, key: AtprotoKey): Prom
   const { commit, unsigned, sig } = readCommit(car);
   if (commit.did !== did) invalid(`commit is by ${commit.did}, not ${did}`);
   // The signature covers the DAG-CBOR of the commit without `sig`, re-encoded canonically.
-  const ok = await verifySignature(key, encodeCbor(unsigned), sig);
+  const ok = verifySignature(key, encodeCbor(unsigned), sig);
   if (!ok) invalid(`commit ${commit.cid} is not signed by the #atproto key of ${did}`);
   return commit;
 }

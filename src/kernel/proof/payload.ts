@@ -1,7 +1,7 @@
 // Step 2: the signature payload blob. Only `subject`, `atproto.did` and
 // `atproto.record.uri` steer verification; the rest are hints kept for display.
 
-import { matchesDigest } from './digest.js';
+import { matchesDigest } from '../oci/digest.js';
 import type { PayloadDescriptor } from './artifact.js';
 import { VerifyError } from './errors.js';
 import { parseJsonObject } from './json.js';

@@ -2,8 +2,8 @@
 // signer's current signed commit. Pure: bytes and a key in, a verified record out.
 
 import type { AtprotoKey } from '../atproto/keys.js';
-import { decodeCbor, parseCar } from './car.js';
-import { verifyCommit } from './commit.js';
+import { type Car, decodeCbor, parseCar } from './car.js';
+import { type Commit, verifyCommit } from './commit.js';
 import { VerifyError } from './errors.js';
 import { lookupKey } from './mst.js';
 
@@ -49,14 +49,14 @@ export function readManifestRecord(value: unknown): ManifestRecord {
   };
 }
 
-export async function verifyRecordProof(
-  carBytes: Uint8Array,
-  did: string,
-  key: AtprotoKey,
-  rkey: string,
-): Promise<ProvenRecord> {
+/** Step 6: the CAR parses, every block matches its CID, and the root commit is the signer's, signed. */
+export async function verifyProofCommit(carBytes: Uint8Array, did: string, key: AtprotoKey): Promise<{ car: Car; commit: Commit }> {
   const car = parseCar(carBytes);
-  const commit = await verifyCommit(car, did, key);
+  return { car, commit: await verifyCommit(car, did, key) };
+}
+
+/** Step 7: the MST path from the signed commit proves `io.atcr.manifest/<rkey>` and its record. */
+export function proveRecord(car: Car, commit: Commit, rkey: string): ProvenRecord {
   const path = `${MANIFEST_COLLECTION}/${rkey}`;
   const recordCid = lookupKey(car, commit.data, path);
   if (!recordCid) {
@@ -66,4 +66,14 @@ export async function verifyRecordProof(
   if (!bytes) throw new VerifyError('proof-invalid', `record block ${recordCid.toString()} is missing from the proof`);
   const record = readManifestRecord(decodeCbor(bytes, 'record'));
   return { commitCid: commit.cid, commitRev: commit.rev, recordCid: recordCid.toString(), record };
+}
+
+export async function verifyRecordProof(
+  carBytes: Uint8Array,
+  did: string,
+  key: AtprotoKey,
+  rkey: string,
+): Promise<ProvenRecord> {
+  const { car, commit } = await verifyProofCommit(carBytes, did, key);
+  return proveRecord(car, commit, rkey);
 }

@@ -1,0 +1,60 @@
+// Handle → DID, for the image owner (signature-format.md "Owner"): the DNS TXT record
+// `_atproto.<handle>` first, then `https://<handle>/.well-known/atproto-did`. The DID's
+// document must list the handle in `alsoKnownAs`, or the handle is not the DID's.
+
+import { Resolver } from 'node:dns/promises';
+import { VerifyError } from '../proof/errors.js';
+import { isDid } from '../proof/payload.js';
+import type { DidResolver } from './did-resolver.js';
+import { type FetchPolicy, getBytes } from './fetch.js';
+
+const HANDLE = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function isHandle(text: string): boolean {
+  return text.length <= 253 && HANDLE.test(text.toLowerCase());
+}
+
+export interface HandleResolverOptions extends FetchPolicy {
+  /** Where the well-known document of a handle lives (tests point this at a local server). */
+  wellKnownUrl?: (handle: string) => string;
+  /** DNS lookups; false skips DNS (tests, or no resolver configured). */
+  dns?: boolean;
+}
+
+async function fromDns(handle: string, timeoutMs: number): Promise<string | null> {
+  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  let records: string[][];
+  try {
+    records = await resolver.resolveTxt(`_atproto.${handle}`);
+  } catch {
+    return null;
+  }
+  const dids = new Set(records.map((chunks) => chunks.join('')).filter((t) => t.startsWith('did=')).map((t) => t.slice(4)));
+  // Two different answers are ambiguous: trust neither.
+  return dids.size === 1 ? [...dids][0]! : null;
+}
+
+async function fromWellKnown(handle: string, opts: HandleResolverOptions): Promise<string | null> {
+  const url = opts.wellKnownUrl ? opts.wellKnownUrl(handle) : `https://${handle}/.well-known/atproto-did`;
+  try {
+    const res = await getBytes(url, 'did-resolution-failed', 2048, opts);
+    if (res.status !== 200) return null;
+    const text = new TextDecoder().decode(res.body).trim();
+    return isDid(text) ? text : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The DID a handle points to and whose document claims the handle back. */
+export async function resolveHandle(handle: string, dids: DidResolver, opts: HandleResolverOptions): Promise<string> {
+  const h = handle.toLowerCase();
+  if (!isHandle(h)) throw new VerifyError('did-resolution-failed', `${JSON.stringify(handle)} is not a handle`);
+  const did = (opts.dns === false ? null : await fromDns(h, opts.timeoutMs)) ?? (await fromWellKnown(h, opts));
+  if (!did) throw new VerifyError('did-resolution-failed', `handle ${h} does not resolve to a DID`);
+  const { doc } = await dids.resolve(did);
+  if (!doc.alsoKnownAs.some((aka) => aka.toLowerCase() === `at://${h}`)) {
+    throw new VerifyError('did-document-invalid', `${did} does not claim the handle ${h}`);
+  }
+  return did;
+}
