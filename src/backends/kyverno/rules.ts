@@ -1,0 +1,152 @@
+// The Kyverno rules. Every rule matches Pods and the workload kinds that embed a pod
+// template (autogen is switched off: one list expression finds the pod spec of each), asks
+// the atcr-verify service once for the facts of every image of the object, and then runs a
+// foreach over all containers, init containers and ephemeral containers.
+
+import type { Action, IRPolicy } from '../../ir/types.js';
+import { assertNoMarkers, strLit } from './jmespath-text.js';
+import { FACTS, type Candidate, winnerExpression } from './selection.js';
+import { type ContextVariable, signatureVariables } from './signatures.js';
+import { NOW_VARIABLE } from './time.js';
+
+export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
+
+/** The pod spec of a Pod, of a workload's template, or of a CronJob's job template. */
+const POD_SPEC =
+  '(request.object.spec.jobTemplate.spec.template.spec || request.object.spec.template.spec || request.object.spec)';
+export const CONTAINERS = `${POD_SPEC}.[ephemeralContainers, initContainers, containers][]`;
+
+export const SERVICE_RESULT = 'atcrService';
+const NO_FACTS = 'the atcr-verify service returned no facts for this image';
+
+type Condition = { key: string; operator: 'Equals'; value: unknown };
+
+export interface Rule {
+  name: string;
+  match: unknown;
+  context: unknown[];
+  validate: {
+    failureAction: 'Enforce' | 'Audit';
+    message: string;
+    foreach: {
+      list: string;
+      context: ContextVariable[];
+      preconditions?: { all: Condition[] };
+      deny: { conditions: { all: Condition[] } };
+    }[];
+  };
+}
+
+function ruleContext(serviceUrl: string): unknown[] {
+  return [
+    {
+      name: SERVICE_RESULT,
+      apiCall: {
+        method: 'POST',
+        service: { url: serviceUrl },
+        data: [{ key: 'images', value: `{{ ${CONTAINERS}.image }}` }],
+      },
+    },
+    // One clock reading per rule: every check of the rule sees the same `now`.
+    { name: NOW_VARIABLE, variable: { jmesPath: 'time_now_utc()' } },
+  ];
+}
+
+const MATCH = {
+  any: [{ resources: { kinds: WORKLOAD_KINDS, operations: ['CREATE', 'UPDATE'] } }],
+};
+
+const FACTS_VARIABLE: ContextVariable = {
+  name: FACTS,
+  variable: { jmesPath: `lookup(${SERVICE_RESULT}.results, element.image)`, default: { parseError: NO_FACTS } },
+};
+
+function variable(name: string, jmesPath: string): ContextVariable {
+  return { name, variable: { jmesPath } };
+}
+
+const is = (key: string, value: unknown): Condition => ({ key: `{{ ${key} }}`, operator: 'Equals', value });
+
+function rule(
+  name: string,
+  serviceUrl: string,
+  failureAction: Rule['validate']['failureAction'],
+  message: string,
+  context: ContextVariable[],
+  preconditions: Condition[],
+  deny: Condition[],
+): Rule {
+  for (const c of context) assertNoMarkers(c.variable.jmesPath, [NOW_VARIABLE]);
+  return {
+    name,
+    match: MATCH,
+    context: ruleContext(serviceUrl),
+    validate: {
+      failureAction,
+      message,
+      foreach: [
+        {
+          list: CONTAINERS,
+          context,
+          ...(preconditions.length > 0 ? { preconditions: { all: preconditions } } : {}),
+          deny: { conditions: { all: deny } },
+        },
+      ],
+    },
+  };
+}
+
+/** Denies images whose reference does not parse, whatever `unmatched` says. */
+export function invalidImageRule(serviceUrl: string): Rule {
+  const reason = `type(${FACTS}.parseError) == 'string' && ${FACTS}.parseError || ${strLit(NO_FACTS)}`;
+  return rule(
+    'invalid-image',
+    serviceUrl,
+    'Enforce',
+    'image {{ element.image }} is denied: {{ atcrParseError }}',
+    [FACTS_VARIABLE, variable('atcrParseError', reason)],
+    [],
+    [is(`${FACTS}.parseError == ${strLit('')}`, false)],
+  );
+}
+
+/** Images no policy applies to, for `unmatched: deny` (Enforce) or `audit` (Audit). */
+export function unmatchedRule(serviceUrl: string, candidates: readonly Candidate[], whenText: ReadonlyMap<number, string>, action: 'deny' | 'audit'): Rule {
+  return rule(
+    'unmatched',
+    serviceUrl,
+    action === 'deny' ? 'Enforce' : 'Audit',
+    'no trust policy applies to image {{ element.image }}',
+    [FACTS_VARIABLE, variable('atcrWinner', winnerExpression(candidates, whenText))],
+    [is(`${FACTS}.parseError == ${strLit('')}`, true)],
+    [is('atcrWinner', '')],
+  );
+}
+
+/** Kyverno rule names: at most 63 characters, unique; the index prefix keeps them unique when cut. */
+export function ruleName(policy: IRPolicy): string {
+  return `p${policy.index}-${policy.name}`.slice(0, 63);
+}
+
+/** `enforce` blocks; `audit` and `warn` are recorded (warn rules live in the policy that emits warnings). */
+export function failureActionOf(action: Action): Rule['validate']['failureAction'] {
+  return action === 'enforce' ? 'Enforce' : 'Audit';
+}
+
+/** One IR policy that requires signatures: applies when it wins, denies when not satisfied. */
+export function policyRule(
+  serviceUrl: string,
+  policy: IRPolicy,
+  candidates: readonly Candidate[],
+  whenText: ReadonlyMap<number, string>,
+): Rule {
+  return rule(
+    ruleName(policy),
+    serviceUrl,
+    failureActionOf(policy.action),
+    `image {{ element.image }} does not satisfy trust policy ${policy.name} (${policy.action}): {{ atcrReasons }}`,
+    [FACTS_VARIABLE, variable('atcrWinner', winnerExpression(candidates, whenText, policy)), ...signatureVariables(policy)],
+    [is('atcrWinner', policy.name)],
+    [is('atcrSatisfied', false)],
+  );
+}
