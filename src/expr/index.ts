@@ -27,6 +27,7 @@ export function compileExpr(text: string, context: ExprContext): { expr: IRExpr 
   if (text.length > MAX_EXPR_LENGTH) {
     return fail(`an expression is at most ${MAX_EXPR_LENGTH} characters; this one has ${text.length}`, MAX_EXPR_LENGTH, text.length - MAX_EXPR_LENGTH);
   }
+  if (text.trim() === '') return fail('the expression is empty: write a condition such as image.tag != "latest"', 0, text.length);
   const lexed = exprLexer.tokenize(text);
   const lexError = firstLexicalError(text, lexed.tokens, lexed.errors);
   if (lexError) return { expr: null, diagnostics: [lexError] };

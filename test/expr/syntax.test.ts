@@ -28,10 +28,15 @@ describe('grammar', () => {
     expect(r.expr).toMatchObject({ kind: 'or', args: [{ kind: 'compare' }, { kind: 'and', args: [{}, {}] }] });
   });
 
-  it('reports the empty expression at its end', () => {
+  it('reports an empty expression over its whole text', () => {
     const d = expectOneError('', 'expr-syntax', { offset: 0, length: 0 });
-    expect(d.message).toMatch(/expected "not" or an operand/);
-    expectOneError('   ', 'expr-syntax', { offset: 3, length: 0 });
+    expect(d.message).toMatch(/the expression is empty/);
+    expectOneError(' \n ', 'expr-syntax', { offset: 0, length: 3 });
+  });
+
+  it('reports an operator at the start, naming what may begin an expression', () => {
+    const d = expectOneError('== "a"', 'expr-syntax', '==');
+    expect(d.message).toMatch(/expected "not" or an operand \(a string, number, duration, true, false, a list, a name or "\("\) but found "=="/);
   });
 
   it('reports a missing right operand at the end of the text', () => {
