@@ -42,7 +42,7 @@ export function checkValues(program: Program): { checked: Checked; diagnostics: 
   const checkRequire = (r: RequireSrc) => {
     if (r.maxAge) {
       const d = parseDuration(r.maxAge.value);
-      if ('error' in d) diagnostics.push(err(r.maxAge.loc, 'invalid-duration', `maxAge "${r.maxAge.value}": ${d.error}`));
+      if ('error' in d) diagnostics.push(err(r.maxAge.loc, 'invalid-duration', `maxAge: ${d.error}`));
       else checked.durations.set(r.maxAge, d.seconds);
     }
     for (const did of r.trustedDIDs ?? []) {

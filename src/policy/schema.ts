@@ -1,38 +1,37 @@
 // JSON Schema validation (ajv, draft 2020-12) with every error mapped to file:line:col.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
 import { pointer, type YamlTree } from './yaml-tree.js';
 
-const SCHEMA_URL = new URL('../../../schemas/trust-policy.schema.json', import.meta.url);
-
-let cached: { schema: object; validate: ValidateFunction } | null = null;
+type SchemaName = 'trust-policy' | 'policy-test';
+const cache = new Map<SchemaName, { schema: object; validate: ValidateFunction }>();
 
 /** The trust policy JSON Schema (schemas/trust-policy.schema.json). */
 export function trustPolicySchema(): object {
-  return compiled().schema;
+  return compiled('trust-policy').schema;
 }
 
-function compiled(): { schema: object; validate: ValidateFunction } {
-  if (!cached) {
-    const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as object;
+function compiled(name: SchemaName): { schema: object; validate: ValidateFunction } {
+  let c = cache.get(name);
+  if (!c) {
+    const schema = JSON.parse(readFileSync(schemaPath(`${name}.schema.json`), 'utf8')) as object;
     const ajv = new Ajv2020({ allErrors: true, strict: true });
-    cached = { schema, validate: ajv.compile(schema) };
+    c = { schema, validate: ajv.compile(schema) };
+    cache.set(name, c);
   }
-  return cached;
+  return c;
 }
 
-function schemaPath(): string {
-  // Works from src/ (vitest) and from dist/src/ (the built CLI): both are two levels below a root holding schemas/.
-  const p = fileURLToPath(SCHEMA_URL);
-  try {
-    readFileSync(p);
-    return p;
-  } catch {
-    return fileURLToPath(new URL('../../schemas/trust-policy.schema.json', import.meta.url));
+/** schemas/ sits at the package root: two levels above src/policy, three above dist/src/policy. */
+function schemaPath(file: string): string {
+  for (const rel of ['../../schemas/', '../../../schemas/']) {
+    const p = fileURLToPath(new URL(rel + file, import.meta.url));
+    if (existsSync(p)) return p;
   }
+  throw new Error(`schema ${file} is missing from the installation`);
 }
 
 /** The location of the value at a pointer, or of its nearest located ancestor. */
@@ -130,8 +129,8 @@ function article(t: string): string {
   return names[t] ?? t;
 }
 
-export function validateSchema(tree: YamlTree): Diagnostic[] {
-  const { validate } = compiled();
+export function validateSchema(tree: YamlTree, name: SchemaName = 'trust-policy'): Diagnostic[] {
+  const { validate } = compiled(name);
   if (validate(tree.value)) return [];
   let errors = validate.errors ?? [];
   // A failed oneOf (string or list) reports both branches; keep the branch that fits the data's type.

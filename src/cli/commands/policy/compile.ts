@@ -1,0 +1,62 @@
+// `policy compile FILE --target …`: writes the artifacts of one target (or all, each in
+// its own subdirectory) and prints their paths.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { CompileError, type Artifact, type CompileOptions } from '../../../backends/artifact.js';
+import type { IRDocument } from '../../../ir/types.js';
+import { CliError, EXIT } from '../../errors.js';
+import { out } from '../../io.js';
+import { loadPolicyOrFail } from '../../policy-file.js';
+
+type Target = 'rego' | 'wasm' | 'gatekeeper' | 'kyverno';
+const TARGETS: readonly Target[] = ['rego', 'wasm', 'gatekeeper', 'kyverno'];
+
+/** Back ends load lazily: a command pays only for the target it compiles. */
+const BACKENDS: Record<Target, (ir: IRDocument, o: CompileOptions) => Promise<Artifact[]>> = {
+  rego: async (ir, o) => (await import('../../../backends/rego/index.js')).compileRego(ir, o),
+  wasm: async (ir, o) => (await import('../../../backends/wasm/index.js')).compileWasm(ir, o),
+  gatekeeper: async (ir, o) => (await import('../../../backends/gatekeeper/index.js')).compileGatekeeper(ir, o),
+  kyverno: async (ir, o) => (await import('../../../backends/kyverno/index.js')).compileKyverno(ir, o),
+};
+
+export async function compileTargets(ir: IRDocument, target: Target | 'all', opts: CompileOptions): Promise<Artifact[]> {
+  if (target !== 'all') return BACKENDS[target](ir, opts);
+  const all: Artifact[] = [];
+  for (const t of TARGETS) for (const a of await BACKENDS[t](ir, opts)) all.push({ ...a, path: `${t}/${a.path}` });
+  return all;
+}
+
+export function registerCompile(policy: Command): void {
+  policy
+    .command('compile')
+    .description('compile a policy to Rego, OPA WebAssembly, Gatekeeper or Kyverno artifacts')
+    .argument('<file>', 'trust policy file')
+    .addOption(new Option('--target <target>', 'what to produce').choices([...TARGETS, 'all']).makeOptionMandatory())
+    .option('-o, --output <dir>', 'output directory', './build/policy')
+    .option('--service-url <url>', 'URL of the atcr-verify service (Gatekeeper provider, Kyverno apiCall)')
+    .option('--exclude-namespace <ns...>', 'namespaces Gatekeeper constraints skip (default: kube-system gatekeeper-system)')
+    .addHelpText('after', '\nExample:\n  atcr-verify policy compile policies/production.yaml --target all -o build/policy')
+    .action(async (file: string, opts: { target: Target | 'all'; output: string; serviceUrl?: string; excludeNamespace?: string[] }) => {
+      const { ir } = await loadPolicyOrFail(file);
+      const copts: CompileOptions = {};
+      if (opts.serviceUrl) copts.serviceUrl = opts.serviceUrl;
+      if (opts.excludeNamespace) copts.excludedNamespaces = opts.excludeNamespace;
+      let artifacts: Artifact[];
+      try {
+        artifacts = await compileTargets(ir, opts.target, copts);
+      } catch (err) {
+        if (err instanceof CompileError) throw new CliError(`cannot compile ${file}: ${err.message}`, EXIT.usage);
+        throw err;
+      }
+      const written: string[] = [];
+      for (const a of artifacts) {
+        const dest = path.join(opts.output, ...a.path.split('/'));
+        await mkdir(path.dirname(dest), { recursive: true });
+        await writeFile(dest, a.content);
+        written.push(dest);
+      }
+      await out(written.map((w) => `${w}\n`).join(''));
+    });
+}

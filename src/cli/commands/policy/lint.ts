@@ -1,0 +1,26 @@
+// `policy lint FILE…`: errors and warnings in text, json, sarif or GitHub format.
+
+import { Command, Option } from 'commander';
+import { formatDiagnostics, type LintFormat } from '../../../diagnostics/format.js';
+import { sortDiagnostics, type Diagnostic } from '../../../diagnostics/diagnostic.js';
+import { lintFile } from '../../../lint/index.js';
+import { EXIT } from '../../errors.js';
+import { out, toolVersion } from '../../io.js';
+
+export function registerLint(policy: Command): void {
+  policy
+    .command('lint')
+    .description('check trust policy files and report findings')
+    .argument('<file...>', 'trust policy files')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .option('--strict', 'fail (exit 1) on warnings too')
+    .addHelpText('after', '\nExample:\n  atcr-verify policy lint policies/*.yaml --format sarif > lint.sarif')
+    .action(async (files: string[], opts: { format: LintFormat; strict?: boolean }) => {
+      const all: Diagnostic[] = [];
+      for (const f of files) all.push(...(await lintFile(f)));
+      const ds = sortDiagnostics(all);
+      await out(formatDiagnostics(ds, opts.format, toolVersion()));
+      const failing = ds.some((d) => d.severity === 'error' || (opts.strict && d.severity === 'warning'));
+      process.exitCode = failing ? EXIT.negative : EXIT.ok;
+    });
+}

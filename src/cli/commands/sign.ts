@@ -1,0 +1,117 @@
+// `atcr-verify sign IMAGE --pds URL --identifier HANDLE_OR_DID`: writes the
+// io.atcr.manifest record to the signer's PDS and pushes the signature artifact.
+
+import type { Command } from 'commander';
+import { CliError, EXIT } from '../errors.js';
+import { OciError } from '../../kernel/oci/errors.js';
+import { SignError, signImage, type SignResult } from '../../kernel/sign/index.js';
+
+interface SignFlags {
+  pds: string;
+  identifier: string;
+  passwordEnv: string;
+  insecureRegistry: string[];
+  allowPrivateNetwork?: boolean;
+  timeout: string;
+  output: string;
+  recordRepository?: string;
+  registryUsername?: string;
+  registryPasswordEnv?: string;
+}
+
+/** `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds, as milliseconds. */
+export function parseTimeout(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return null;
+  const n = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return n > 0 && n <= 86_400_000 ? Math.round(n) : null;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function exitCodeOf(e: SignError) {
+  switch (e.code) {
+    case 'reference-invalid':
+    case 'login-failed':
+    case 'registry-auth-failed':
+      return EXIT.usage;
+    case 'registry-error':
+      // A missing image is the caller's mistake; anything else the registry's.
+      return e.cause instanceof OciError && e.cause.code === 'not-found' ? EXIT.usage : EXIT.undecided;
+    case 'pds-error':
+    case 'pds-unavailable':
+    case 'registry-unavailable':
+      return EXIT.undecided;
+  }
+}
+
+function renderText(r: SignResult): string {
+  return [
+    `✓ signed ${r.image}@${r.digest} as ${r.handle || r.did} (${r.did})`,
+    `  record:   ${r.recordUri} (cid ${r.recordCid})`,
+    `  artifact: ${r.artifactDigest} (found through the ${r.discovery === 'referrers-api' ? 'referrers API' : 'fallback tag index'})`,
+    '',
+  ].join('\n');
+}
+
+export function registerSign(program: Command): void {
+  program
+    .command('sign')
+    .description('Sign an image: write an io.atcr.manifest record to your PDS and push the signature artifact to the registry.')
+    .argument('<image>', 'image reference, e.g. registry.example.com/alice/app:1.0')
+    .requiredOption('--pds <url>', 'your PDS, e.g. https://pds.example.com')
+    .requiredOption('--identifier <handle-or-did>', 'your handle or DID')
+    .option('--password-env <var>', 'environment variable holding an app password', 'ATCR_PDS_PASSWORD')
+    .option('--insecure-registry <host>', 'allow plain http for this registry host (repeatable)', collect, [])
+    .option('--allow-private-network', 'let registry-provided URLs (token realm, redirects) reach private addresses')
+    .option('--timeout <duration>', 'per-request timeout, e.g. 30s or 500ms', '30s')
+    .option('--output <format>', 'text or json', 'text')
+    .option('--record-repository <name>', "the record's repository (default: the image's repository path)")
+    .option('--registry-username <user>', 'registry user name (default: the Docker config file)')
+    .option('--registry-password-env <var>', 'environment variable holding the registry password')
+    .addHelpText(
+      'after',
+      '\nExample:\n  ATCR_PDS_PASSWORD=xxxx-xxxx-xxxx-xxxx atcr-verify sign ghcr.io/alice/app:1.0 \\\n    --pds https://pds.example.com --identifier alice.example.com\n',
+    )
+    .action(async (image: string, flags: SignFlags) => {
+      const timeoutMs = parseTimeout(flags.timeout);
+      if (timeoutMs === null) throw new CliError(`--timeout "${flags.timeout}" is not a duration such as 30s, 500ms or 2m`, EXIT.usage);
+      if (flags.output !== 'text' && flags.output !== 'json') throw new CliError(`--output must be text or json, not "${flags.output}"`, EXIT.usage);
+      const password = process.env[flags.passwordEnv];
+      if (!password) throw new CliError(`the environment variable ${flags.passwordEnv} (--password-env) holds no app password`, EXIT.usage);
+      let credentials: { username: string; password: string } | undefined;
+      if (flags.registryUsername !== undefined) {
+        const envName = flags.registryPasswordEnv ?? 'ATCR_REGISTRY_PASSWORD';
+        const registryPassword = process.env[envName];
+        if (!registryPassword) throw new CliError(`--registry-username needs a password in the environment variable ${envName} (--registry-password-env)`, EXIT.usage);
+        credentials = { username: flags.registryUsername, password: registryPassword };
+      }
+      try {
+        new URL(flags.pds);
+      } catch {
+        throw new CliError(`--pds "${flags.pds}" is not a URL`, EXIT.usage);
+      }
+      let result: SignResult;
+      try {
+        result = await signImage({
+          image,
+          pds: flags.pds,
+          identifier: flags.identifier,
+          password,
+          recordRepository: flags.recordRepository,
+          timeoutMs,
+          registry: {
+            insecureRegistries: flags.insecureRegistry,
+            allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
+            ...(credentials ? { credentials } : {}),
+          },
+        });
+      } catch (e) {
+        if (e instanceof SignError) throw new CliError(e.message, exitCodeOf(e));
+        throw e;
+      }
+      process.stdout.write(flags.output === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderText(result));
+    });
+}

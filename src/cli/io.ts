@@ -1,0 +1,67 @@
+// Process-facing helpers shared by commands: reading inputs, writing outputs, escaping.
+
+import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CliError, EXIT } from './errors.js';
+
+/** Reads a file, or standard input for `-`, as UTF-8 text; errors name the file. */
+export async function readInput(file: string, what: string): Promise<string> {
+  try {
+    if (file === '-') {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(`${what} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
+  }
+}
+
+/** Parses JSON text, naming the file and the line/column of a syntax error. */
+export function parseJsonInput(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const m = /position (\d+)/.exec(String((err as Error).message));
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos);
+      const line = before.split('\n').length;
+      const col = pos - before.lastIndexOf('\n');
+      throw new CliError(`${file}:${line}:${col}: invalid JSON (${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')})`, EXIT.usage);
+    }
+    throw new CliError(`${file}: invalid JSON (${(err as Error).message})`, EXIT.usage);
+  }
+}
+
+/** Writes to stdout and resolves once flushed, so large outputs are not cut at exit. */
+export function out(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Escapes control characters so text from files or the network cannot drive the terminal. */
+export function safeText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+let version: string | null = null;
+export function toolVersion(): string {
+  if (version === null) {
+    for (const rel of ['../../package.json', '../../../package.json']) {
+      try {
+        version = (JSON.parse(readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8')) as { version: string }).version;
+        break;
+      } catch {
+        // try the next layout (src/ under vitest, dist/src/ when built)
+      }
+    }
+    version ??= '0.0.0';
+  }
+  return version;
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// The `atcr-verify` binary: commander wiring, the `atcr-verify IMAGE` shorthand, and the
+// one place that turns errors into exit codes (cli.md): no stack trace unless --debug.
+
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT } from './errors.js';
+import { toolVersion } from './io.js';
+import { registerPolicy } from './commands/policy/index.js';
+import { registerKernelCommands } from './commands/kernel.js';
+
+function buildProgram(): Command {
+  const program = new Command('atcr-verify')
+    .description('Verify ATProto-signed container images and compile trust policies for every engine.')
+    .version(toolVersion())
+    .option('--debug', 'print stack traces for unexpected errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerPolicy(program);
+  registerKernelCommands(program);
+  return program;
+}
+
+/** `atcr-verify IMAGE …` means `atcr-verify verify IMAGE …`. */
+export function withShorthand(argv: string[], commands: readonly string[]): string[] {
+  const args = argv.slice(2);
+  const first = args.findIndex((a) => !a.startsWith('-'));
+  if (first === -1) return argv;
+  const word = args[first]!;
+  if (commands.includes(word) || word === 'help') return argv;
+  if (!commands.includes('verify')) return argv;
+  return [...argv.slice(0, 2), ...args.slice(0, first), 'verify', ...args.slice(first)];
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  const debug = process.argv.includes('--debug');
+  const argv = withShorthand(
+    process.argv,
+    program.commands.map((c) => c.name()),
+  );
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are successes; every other commander error is a usage error.
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : EXIT.usage;
+      return;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`atcr-verify: ${err.message}\n`);
+      if (debug && err.stack) process.stderr.write(err.stack + '\n');
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`atcr-verify: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    else process.stderr.write('(run again with --debug for details)\n');
+    process.exitCode = EXIT.usage;
+  }
+}
+
+await main();

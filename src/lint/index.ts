@@ -1,0 +1,16 @@
+// `policy lint`: the compiler's errors, then (on an error-free program) the warning rules.
+
+import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { compileFile, type Compilation } from '../lower/pipeline.js';
+import { WARNING_RULES } from './rules.js';
+
+export function lintCompilation(c: Compilation): Diagnostic[] {
+  if (!c.ir || !c.program || !c.checked) return c.diagnostics;
+  const ctx = { program: c.program, resolved: c.resolved, checked: c.checked, ir: c.ir };
+  const warnings = WARNING_RULES.flatMap((rule) => rule(ctx));
+  return sortDiagnostics([...c.diagnostics, ...warnings]);
+}
+
+export async function lintFile(file: string): Promise<Diagnostic[]> {
+  return lintCompilation(await compileFile(file));
+}
