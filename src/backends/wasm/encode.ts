@@ -1,0 +1,317 @@
+// IR → the compact binary form the runtime reads in place (layout: runtime/ir.ts and
+// docs/compile-wasm.md). Strings are stored as UTF-16 so the runtime compares them with
+// input strings unit for unit; globs become token programs; expressions become nodes.
+
+import { CompileError } from '../artifact.js';
+import type { ExprType, IRDocument, IRExpr, IRPolicy, PathName } from '../../ir/types.js';
+
+const MAGIC = 0x52435441; // "ATCR"
+const FORMAT_VERSION = 1;
+const HEADER_SIZE = 32;
+const POLICY_SIZE = 80;
+const MAX_EXPR_DEPTH = 1000;
+
+const STAR = -1;
+const DOUBLE_STAR = -2;
+const QUESTION = -3;
+
+const ACTIONS = { enforce: 0, audit: 1, warn: 2 } as const;
+const UNMATCHED = { deny: 0, allow: 1, audit: 2 } as const;
+const OPS = { '==': 0, '!=': 1, '<': 2, '<=': 3, '>': 4, '>=': 5 } as const;
+const TYPES: Record<ExprType, number> = { string: 0, number: 1, bool: 2, duration: 3, list: 4 };
+const PATHS: Record<PathName, number> = {
+  'image.registry': 0,
+  'image.repository': 1,
+  'image.name': 2,
+  'image.namespace': 3,
+  'image.tag': 4,
+  'image.digest': 5,
+  owner: 6,
+  'signature.did': 7,
+  'signature.handle': 8,
+  'signature.pds': 9,
+  'signature.algorithm': 10,
+  'signature.age': 11,
+};
+const E = {
+  string: 1, number: 2, bool: 3, duration: 4, list: 5, path: 6, compare: 7, in: 8,
+  matches: 9, startsWith: 10, endsWith: 11, and: 12, or: 13, not: 14,
+} as const;
+
+// Durations beyond ±2^62 s compare like ±2^62 s with any age an input can produce.
+const DURATION_LIMIT = 2n ** 62n;
+
+/** A growing little-endian buffer; offsets are positions in the final blob. */
+class Blob {
+  private buf = new Uint8Array(4096);
+  private view = new DataView(this.buf.buffer);
+  length = 0;
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  align(n: number): void {
+    const pad = (n - (this.length % n)) % n;
+    this.room(pad);
+    this.length += pad; // the buffer is zero-filled
+  }
+
+  reserve(n: number, align = 4): number {
+    this.align(align);
+    this.room(n);
+    const at = this.length;
+    this.length += n;
+    return at;
+  }
+
+  u32At(at: number, v: number): void {
+    this.view.setUint32(at, v >>> 0, true);
+  }
+
+  i32At(at: number, v: number): void {
+    this.view.setInt32(at, v, true);
+  }
+
+  i64At(at: number, v: bigint): void {
+    this.view.setBigInt64(at, v, true);
+  }
+
+  f64At(at: number, v: number): void {
+    this.view.setFloat64(at, v, true);
+  }
+
+  u16At(at: number, v: number): void {
+    this.view.setUint16(at, v, true);
+  }
+
+  words(values: readonly number[]): number {
+    const at = this.reserve(values.length * 4);
+    values.forEach((v, i) => this.i32At(at + i * 4, v));
+    return at;
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+class Encoder {
+  readonly blob = new Blob();
+  private strings = new Map<string, number>();
+  private globs = new Map<string, number>();
+
+  constructor() {
+    this.blob.reserve(HEADER_SIZE);
+  }
+
+  /** A string as (offset, length in UTF-16 units); equal strings share storage. */
+  string(s: string): [number, number] {
+    let at = this.strings.get(s);
+    if (at === undefined) {
+      at = this.blob.reserve(Math.max(s.length * 2, 2), 2);
+      for (let i = 0; i < s.length; i++) this.blob.u16At(at + i * 2, s.charCodeAt(i));
+      this.strings.set(s, at);
+    }
+    return [at, s.length];
+  }
+
+  /** A glob's token program: count, prefix count, suffix count, tokens. */
+  glob(glob: string, policy: string): number {
+    const known = this.globs.get(glob);
+    if (known !== undefined) return known;
+    const tokens: number[] = [];
+    const chars = Array.from(glob);
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i]!;
+      if (c === '*') {
+        if (chars[i + 1] === '*') {
+          tokens.push(DOUBLE_STAR);
+          i++;
+        } else tokens.push(STAR);
+      } else if (c === '?') tokens.push(QUESTION);
+      else tokens.push(c.codePointAt(0)!);
+    }
+    if (tokens.length === 0) throw new CompileError(`policy ${policy}: empty glob`, policy);
+    let prefix = 0;
+    while (prefix < tokens.length && tokens[prefix]! >= 0) prefix++;
+    let suffix = 0;
+    if (prefix < tokens.length) while (tokens[tokens.length - 1 - suffix]! >= 0) suffix++;
+    const at = this.blob.words([tokens.length, prefix, suffix, ...tokens]);
+    this.globs.set(glob, at);
+    return at;
+  }
+
+  expr(e: IRExpr, want: ExprType, policy: string, depth = 0): number {
+    if (depth > MAX_EXPR_DEPTH) {
+      throw new CompileError(`policy ${policy}: expression nested deeper than ${MAX_EXPR_DEPTH}`, policy);
+    }
+    const bad = (): never => {
+      throw new CompileError(`policy ${policy}: a ${e.kind} expression where a ${want} is expected`, policy);
+    };
+    const sub = (x: IRExpr, t: ExprType) => this.expr(x, t, policy, depth + 1);
+    switch (e.kind) {
+      case 'string': {
+        if (want !== 'string') bad();
+        const [off, len] = this.string(e.value);
+        return this.blob.words([E.string, off, len]);
+      }
+      case 'number': {
+        if (want !== 'number') bad();
+        const at = this.blob.reserve(16, 8);
+        this.blob.u32At(at, E.number);
+        this.blob.f64At(at + 8, e.value);
+        return at;
+      }
+      case 'bool':
+        if (want !== 'bool') bad();
+        return this.blob.words([E.bool, e.value ? 1 : 0]);
+      case 'duration': {
+        if (want !== 'duration') bad();
+        const at = this.blob.reserve(16, 8);
+        this.blob.u32At(at, E.duration);
+        this.blob.i64At(at + 8, clampSeconds(e.seconds));
+        return at;
+      }
+      case 'list': {
+        if (want !== 'list') bad();
+        const items = e.items.map((x) => sub(x, 'string'));
+        return this.blob.words([E.list, items.length, ...items]);
+      }
+      case 'path': {
+        const type = e.path === 'signature.age' ? 'duration' : 'string';
+        if (want !== type || !(e.path in PATHS)) bad();
+        return this.blob.words([E.path, PATHS[e.path]]);
+      }
+      case 'compare': {
+        if (want !== 'bool' || !(e.op in OPS) || !(e.operandType in TYPES)) bad();
+        const left = sub(e.left, e.operandType);
+        const right = sub(e.right, e.operandType);
+        return this.blob.words([E.compare, OPS[e.op], TYPES[e.operandType], left, right]);
+      }
+      case 'in': {
+        if (want !== 'bool') bad();
+        const left = sub(e.left, 'string');
+        const right = sub(e.right, 'list');
+        return this.blob.words([E.in, left, right]);
+      }
+      case 'matches': {
+        if (want !== 'bool') bad();
+        const left = sub(e.left, 'string');
+        return this.blob.words([E.matches, left, this.glob(e.glob, policy)]);
+      }
+      case 'startsWith':
+      case 'endsWith': {
+        if (want !== 'bool') bad();
+        const left = sub(e.left, 'string');
+        const right = sub(e.right, 'string');
+        return this.blob.words([E[e.kind], left, right]);
+      }
+      case 'and':
+      case 'or': {
+        if (want !== 'bool') bad();
+        const args = e.args.map((x) => sub(x, 'bool'));
+        return this.blob.words([E[e.kind], args.length, ...args]);
+      }
+      case 'not': {
+        if (want !== 'bool') bad();
+        return this.blob.words([E.not, sub(e.arg, 'bool')]);
+      }
+      default:
+        return bad();
+    }
+  }
+
+  policy(p: IRPolicy, position: number): { at: number; maxRank: number } {
+    const name = this.string(p.name);
+    const r = p.require;
+    const maxAgeText = this.string(r.maxAgeSeconds === null ? '' : formatDuration(r.maxAgeSeconds));
+    const when = p.when === null ? 0 : this.expr(p.when, 'bool', p.name);
+    const expr = r.expr === null ? 0 : this.expr(r.expr, 'bool', p.name);
+    const dids = r.trustedDIDs.flatMap((d) => this.string(d));
+    const trusted = this.blob.words(dids);
+    // Scopes by rank, largest first: the first match is the policy's rank for an image.
+    const scopes = p.scopes
+      .map((s) => ({ target: s.target === 'name-tag' ? 1 : 0, rank: s.rank, glob: this.glob(s.glob, p.name) }))
+      .sort((a, b) => b.rank - a.rank);
+    const scopeTable = this.blob.words(scopes.flatMap((s) => [s.target, s.rank, s.glob, 0]));
+    const maxRank = scopes.length > 0 ? scopes[0]!.rank : -1;
+
+    const at = this.blob.reserve(POLICY_SIZE, 8);
+    const b = this.blob;
+    b.u32At(at + 0, name[0]);
+    b.u32At(at + 4, name[1]);
+    b.u32At(at + 8, ACTIONS[p.action]);
+    b.u32At(at + 12, r.signature ? 1 : 0);
+    b.u32At(at + 16, r.trustOwner ? 1 : 0);
+    b.u32At(at + 20, Math.min(Math.max(Math.trunc(r.minSignatures), 0), 0xffffffff));
+    b.u32At(at + 24, r.maxAgeSeconds === null ? 0 : 1);
+    b.u32At(at + 28, position);
+    b.i64At(at + 32, r.maxAgeSeconds === null ? 0n : clampSeconds(r.maxAgeSeconds));
+    b.u32At(at + 40, maxAgeText[0]);
+    b.u32At(at + 44, maxAgeText[1]);
+    b.u32At(at + 48, when);
+    b.u32At(at + 52, expr);
+    b.u32At(at + 56, r.trustedDIDs.length);
+    b.u32At(at + 60, trusted);
+    b.u32At(at + 64, scopes.length);
+    b.u32At(at + 68, scopeTable);
+    b.i32At(at + 72, maxRank);
+    return { at, maxRank };
+  }
+}
+
+function clampSeconds(s: number): bigint {
+  if (!Number.isFinite(s)) return s > 0 ? DURATION_LIMIT : -DURATION_LIMIT;
+  const v = BigInt(Math.trunc(s));
+  return v > DURATION_LIMIT ? DURATION_LIMIT : v < -DURATION_LIMIT ? -DURATION_LIMIT : v;
+}
+
+/** `30d`, `1d12h`, `90s`: how messages show maxAge. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isSafeInteger(seconds) || seconds <= 0) return `${seconds}s`;
+  let rest = seconds;
+  let out = '';
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out;
+}
+
+function checkRank(p: IRPolicy): void {
+  for (const s of p.scopes) {
+    if (!Number.isInteger(s.rank) || s.rank < 0 || s.rank > 0x7fffffff) {
+      throw new CompileError(`policy ${p.name}: scope ${s.glob} has no valid rank`, p.name);
+    }
+  }
+}
+
+/** Encodes a document; the result starts with the magic and its own length. */
+export function encodeIr(ir: IRDocument): Uint8Array {
+  if (ir.irVersion !== 1) throw new CompileError(`unsupported IR version ${String(ir.irVersion)}`, null);
+  if (!(ir.unmatched in UNMATCHED)) throw new CompileError(`unknown unmatched value ${String(ir.unmatched)}`, null);
+  const enc = new Encoder();
+  const records = ir.policies.map((p, i) => {
+    checkRank(p);
+    if (!(p.action in ACTIONS)) throw new CompileError(`policy ${p.name}: unknown action ${String(p.action)}`, p.name);
+    return { ...enc.policy(p, i), index: i };
+  });
+  // Visiting order for the runtime: largest possible rank first, then document order.
+  const order = [...records].sort((a, b) => b.maxRank - a.maxRank || a.index - b.index);
+  const orderAt = enc.blob.words(order.map((r) => r.at));
+  enc.blob.align(8);
+  const b = enc.blob;
+  b.u32At(0, MAGIC);
+  b.u32At(4, b.length);
+  b.u32At(8, FORMAT_VERSION);
+  b.u32At(12, UNMATCHED[ir.unmatched]);
+  b.u32At(16, records.length);
+  b.u32At(20, orderAt);
+  return b.bytes();
+}

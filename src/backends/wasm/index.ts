@@ -1,0 +1,43 @@
+// `--target wasm`: an OPA-ABI 1.2 WebAssembly module with the entrypoint
+// `atcr/trust/decision`, made of the prebuilt AssemblyScript runtime plus the encoded IR.
+// See docs/compile-wasm.md.
+
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import type { Artifact, CompileOptions } from '../artifact.js';
+import type { Decision } from '../../ir/decision.js';
+import type { IRDocument } from '../../ir/types.js';
+import { encodeIr } from './encode.js';
+import { runtimeBytes } from './runtime-file.js';
+import { spliceIr } from './splice.js';
+
+export const WASM_ENTRYPOINT = 'atcr/trust/decision';
+export const WASM_ARTIFACT = 'policy.wasm';
+/** What @open-policy-agent/opa-wasm's loadPolicy gives a module unless told otherwise. */
+export const SDK_DEFAULT_PAGES = 5;
+
+/** The module bytes and the memory (64 KiB pages) it needs at instantiation. */
+export function buildWasmModule(ir: IRDocument): { bytes: Uint8Array; minPages: number } {
+  return spliceIr(runtimeBytes(), encodeIr(ir));
+}
+
+export async function compileWasm(ir: IRDocument, _opts?: CompileOptions): Promise<Artifact[]> {
+  return [{ path: WASM_ARTIFACT, content: buildWasmModule(ir).bytes }];
+}
+
+export interface WasmEngine {
+  evaluate(input: unknown): Decision;
+  close?(): void;
+}
+
+/** Loads the compiled module through the OPA SDK, as any OPA user would. */
+export async function loadWasmEngine(ir: IRDocument): Promise<WasmEngine> {
+  const { bytes, minPages } = buildWasmModule(ir);
+  const policy = await loadPolicy(bytes, { initial: Math.max(minPages, SDK_DEFAULT_PAGES) });
+  policy.setData({});
+  return {
+    evaluate(input: unknown): Decision {
+      const rs = policy.evaluate(input, WASM_ENTRYPOINT) as Array<{ result: Decision }>;
+      return rs[0]!.result;
+    },
+  };
+}

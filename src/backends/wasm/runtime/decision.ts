@@ -1,0 +1,388 @@
+// The decision of docs/ir.md "The decision", from a parsed input to the decision JSON.
+// Checks run in the documented order; all findings are collected first and the JSON is
+// written last, so the output buffer can grow at the end of the heap.
+
+import {
+  resetContext, setAge, setSlot, slotLen, slotPtr, S_ALGORITHM, S_DID, S_DIGEST, S_HANDLE,
+  S_IMAGE, S_NAME, S_NAME_TAG, S_OWNER, S_PDS, S_TAG,
+} from './context';
+import { evalBool } from './expr';
+import { globMatch } from './glob';
+import {
+  ACTION_AUDIT, ACTION_ENFORCE, hasIr, H_ORDER, H_POLICY_COUNT, H_UNMATCHED, irAt, irU32,
+  P_ACTION, P_EXPR, P_HAS_MAX_AGE, P_INDEX, P_MAX_AGE, P_MAX_AGE_TEXT, P_MAX_RANK,
+  P_MIN_SIGNATURES, P_NAME, P_SCOPES, P_SCOPE_COUNT, P_SIGNATURE, P_TRUSTED,
+  P_TRUSTED_COUNT, P_TRUST_OWNER, P_WHEN, SCOPE_SIZE, UNMATCHED_ALLOW, UNMATCHED_AUDIT,
+} from './ir';
+import { wByte, wEsc, wLit, wStr, wU64 } from './json-write';
+import { alloc } from './mem';
+import { normalizeReference } from './reference';
+import { BY_STRING, BY_VIOLATION, sortRecords, V_SIZE } from './sort';
+import { strEq } from './text';
+import { parseTime, timeNano, timeSec } from './time';
+import {
+  member, nodeA, nodeB, nodeNext, stringMember, strLen, strPtr, tagOf, T_ARRAY, T_OBJECT,
+  T_STRING, T_TRUE,
+} from './value';
+
+// Violation codes, in the sort order of decision.md.
+const INVALID_IMAGE: u32 = 0;
+const NO_MATCHING_POLICY: u32 = 1;
+const NO_SIGNATURES: u32 = 2;
+const INVALID_SIGNATURE: u32 = 3;
+const UNTRUSTED_DID: u32 = 4;
+const SIGNATURE_EXPIRED: u32 = 5;
+const SIGNATURE_FROM_FUTURE: u32 = 6;
+const CONDITION_FAILED: u32 = 7;
+const INSUFFICIENT_SIGNATURES: u32 = 8;
+
+const SKEW_SECONDS: i64 = 300;
+const NANOS: i32 = 1000000000;
+
+const EFFECT_ALLOW: i32 = 0;
+const EFFECT_DENY: i32 = 1;
+const EFFECT_AUDIT: i32 = 2;
+const EFFECT_WARN: i32 = 3;
+
+let violations: usize = 0; // array of violation record addresses
+let violationCount: i32 = 0;
+let policy: usize = 0; // the chosen policy record (absolute), or 0
+let distinctSigners: i32 = 0;
+let satisfied: usize = 0; // array of distinct signer records, sorted
+let outAllowed = false;
+let outEffect: i32 = 0;
+let outUnparseable = false;
+
+function addViolation(code: u32, did: usize, didLen: i32, cause: usize, causeLen: i32): void {
+  const v = alloc(V_SIZE);
+  store<u32>(v, code);
+  store<u32>(v, <u32>did, 4);
+  store<i32>(v, didLen, 8);
+  store<u32>(v, <u32>cause, 12);
+  store<i32>(v, causeLen, 16);
+  store<u32>(violations + (<usize>violationCount << 2), <u32>v);
+  violationCount++;
+}
+
+/** Writes the decision for an input value node (0 when there is no input). */
+export function decide(input: usize): void {
+  resetContext();
+  violations = alloc(4 * 4);
+  violationCount = 0;
+  policy = 0;
+  distinctSigners = 0;
+  malformedWhat = '';
+
+  if (input == 0 || tagOf(input) != T_OBJECT) return malformed('the input is not an object');
+  if (!stringMember(input, 'image')) return malformed('image is not a string');
+  setSlot(S_IMAGE, strPtr, strLen);
+  if (!stringMember(input, 'now') || !parseTime(strPtr, strLen)) {
+    return malformed('now is not an RFC 3339 time');
+  }
+  const nowSec = timeSec;
+  const nowNano = timeNano;
+  const sigs = member(input, 'signatures');
+  if (sigs == 0 || tagOf(sigs) != T_ARRAY) return malformed('signatures is not an array');
+  if (stringMember(input, 'owner')) setSlot(S_OWNER, strPtr, strLen);
+
+  if (!normalizeReference(slotPtr(S_IMAGE), slotLen(S_IMAGE))) {
+    addViolation(INVALID_IMAGE, 0, -1, 0, -1);
+    return write(false, EFFECT_DENY, true);
+  }
+
+  policy = choosePolicy();
+  if (policy == 0) {
+    const unmatched = hasIr() ? irU32(H_UNMATCHED) : 0;
+    if (unmatched == UNMATCHED_ALLOW) return write(true, EFFECT_ALLOW, false);
+    addViolation(NO_MATCHING_POLICY, 0, -1, 0, -1);
+    return write(unmatched == UNMATCHED_AUDIT, unmatched == UNMATCHED_AUDIT ? EFFECT_AUDIT : EFFECT_DENY, false);
+  }
+  if (load<u32>(policy + P_SIGNATURE) == 0) return write(true, EFFECT_ALLOW, false);
+
+  const n = <i32>nodeA(sigs);
+  violations = alloc(<usize>(4 * n + 2) << 2);
+  const signers = alloc(<usize>n << 2); // addresses of (did pointer, did length) records
+  let qualified = 0;
+  if (n == 0) addViolation(NO_SIGNATURES, 0, -1, 0, -1);
+
+  const trustedCount = <i32>load<u32>(policy + P_TRUSTED_COUNT);
+  const trusted = irAt(load<u32>(policy + P_TRUSTED));
+  const trustOwner = load<u32>(policy + P_TRUST_OWNER) != 0;
+  const hasMaxAge = load<u32>(policy + P_HAS_MAX_AGE) != 0;
+  const maxAge = load<i64>(policy + P_MAX_AGE);
+  const exprOff = load<u32>(policy + P_EXPR);
+
+  for (let s = <usize>nodeB(sigs); s != 0; s = nodeNext(s)) {
+    const validNode = member(s, 'valid');
+    const valid = validNode != 0 && tagOf(validNode) == T_TRUE;
+    stringMember(s, 'did');
+    const did = strPtr;
+    const didLen = strLen;
+    let cause: usize = 0;
+    let causeLen = -1;
+    const err = member(s, 'error');
+    if (stringMember(err, 'code') && strLen > 0) {
+      cause = strPtr;
+      causeLen = strLen;
+    }
+    // Unreadable facts are treated exactly like invalid ones (docs/ir.md "Input reading").
+    if (!valid || didLen == 0 || !stringMember(s, 'signedAt') || !parseTime(strPtr, strLen)) {
+      addViolation(INVALID_SIGNATURE, did, didLen, cause, causeLen);
+      continue;
+    }
+    const sigSec = timeSec;
+    const sigNano = timeNano;
+    const before = violationCount;
+
+    if (trustedCount > 0 || trustOwner) {
+      let ok = trustOwner && slotLen(S_OWNER) > 0 && strEq(did, didLen, slotPtr(S_OWNER), slotLen(S_OWNER));
+      for (let i = 0; i < trustedCount && !ok; i++) {
+        const t = trusted + (<usize>i << 3);
+        ok = strEq(did, didLen, irAt(load<u32>(t)), <i32>load<u32>(t, 4));
+      }
+      if (!ok) addViolation(UNTRUSTED_DID, did, didLen, 0, -1);
+    }
+    const limit = nowSec + SKEW_SECONDS;
+    if (sigSec > limit || (sigSec == limit && sigNano > nowNano)) {
+      addViolation(SIGNATURE_FROM_FUTURE, did, didLen, 0, -1);
+    }
+    let ageS = nowSec - sigSec;
+    let ageN = nowNano - sigNano;
+    if (ageN < 0) {
+      ageN += NANOS;
+      ageS -= 1;
+    }
+    if (hasMaxAge && (ageS > maxAge || (ageS == maxAge && ageN > 0))) {
+      addViolation(SIGNATURE_EXPIRED, did, didLen, 0, -1);
+    }
+    if (exprOff != 0) {
+      setSlot(S_DID, did, didLen);
+      stringMember(s, 'handle');
+      setSlot(S_HANDLE, strPtr, strLen);
+      stringMember(s, 'pds');
+      setSlot(S_PDS, strPtr, strLen);
+      stringMember(s, 'algorithm');
+      setSlot(S_ALGORITHM, strPtr, strLen);
+      setAge(ageS, ageN);
+      if (!evalBool(irAt(exprOff))) addViolation(CONDITION_FAILED, did, didLen, 0, -1);
+    }
+    if (violationCount == before) {
+      const r = alloc(8);
+      store<u32>(r, <u32>did);
+      store<i32>(r, didLen, 4);
+      store<u32>(signers + (<usize>qualified << 2), <u32>r);
+      qualified++;
+    }
+  }
+
+  // Distinct qualifying signers, sorted by code point.
+  sortRecords(signers, qualified, BY_STRING);
+  let distinct = 0;
+  for (let i = 0; i < qualified; i++) {
+    const r = load<u32>(signers + (<usize>i << 2));
+    if (distinct > 0) {
+      const prev = load<u32>(signers + (<usize>(distinct - 1) << 2));
+      if (strEq(load<u32>(prev), load<i32>(prev, 4), load<u32>(r), load<i32>(r, 4))) continue;
+    }
+    store<u32>(signers + (<usize>distinct << 2), r);
+    distinct++;
+  }
+  distinctSigners = distinct;
+  satisfied = signers;
+
+  if (<u32>distinct >= load<u32>(policy + P_MIN_SIGNATURES)) {
+    violationCount = 0;
+    return write(true, EFFECT_ALLOW, false);
+  }
+  if (qualified > 0) addViolation(INSUFFICIENT_SIGNATURES, 0, -1, 0, -1);
+  const action = load<u32>(policy + P_ACTION);
+  const effect = action == ACTION_ENFORCE ? EFFECT_DENY : action == ACTION_AUDIT ? EFFECT_AUDIT : EFFECT_WARN;
+  write(effect != EFFECT_DENY, effect, false);
+}
+
+/** The winner: largest rank of a matching scope, then lower index; `when` must hold. */
+function choosePolicy(): usize {
+  if (!hasIr()) return 0;
+  const count = <i32>irU32(H_POLICY_COUNT);
+  // Policies are ordered by their largest scope rank (descending), then index.
+  const order = irAt(irU32(H_ORDER));
+  let best: usize = 0;
+  let bestRank = -1;
+  let bestIndex: u32 = 0;
+  for (let k = 0; k < count; k++) {
+    const rec = irAt(load<u32>(order + (<usize>k << 2)));
+    const maxRank = load<i32>(rec + P_MAX_RANK);
+    if (maxRank < bestRank) break;
+    const index = load<u32>(rec + P_INDEX);
+    if (best != 0 && maxRank == bestRank && index > bestIndex) continue;
+    // Scopes are ordered by rank (descending): the first match is the policy's rank.
+    let rank = -1;
+    const scopes = irAt(load<u32>(rec + P_SCOPES));
+    const scopeCount = <i32>load<u32>(rec + P_SCOPE_COUNT);
+    for (let i = 0; i < scopeCount; i++) {
+      const sc = scopes + <usize>i * SCOPE_SIZE;
+      const slot = load<u32>(sc) == 0 ? S_NAME : S_NAME_TAG;
+      if (globMatch(irAt(load<u32>(sc, 8)), slotPtr(slot), slotLen(slot))) {
+        rank = load<i32>(sc, 4);
+        break;
+      }
+    }
+    if (rank < 0) continue;
+    if (best != 0 && (rank < bestRank || (rank == bestRank && index > bestIndex))) continue;
+    const when = load<u32>(rec + P_WHEN);
+    if (when != 0 && !evalBool(irAt(when))) continue;
+    best = rec;
+    bestRank = rank;
+    bestIndex = index;
+  }
+  return best;
+}
+
+let malformedWhat: string = '';
+
+function malformed(what: string): void {
+  malformedWhat = what;
+  addViolation(INVALID_IMAGE, 0, -1, 0, -1);
+  write(false, EFFECT_DENY, false);
+}
+
+function wEffect(e: i32): void {
+  if (e == EFFECT_ALLOW) wLit('"allow"');
+  else if (e == EFFECT_DENY) wLit('"deny"');
+  else if (e == EFFECT_AUDIT) wLit('"audit"');
+  else wLit('"warn"');
+}
+
+function wPolicyName(): void {
+  const p = irAt(load<u32>(policy + P_NAME));
+  wEsc(p, <i32>load<u32>(policy + P_NAME + 4));
+}
+
+function wCode(code: u32): void {
+  if (code == INVALID_IMAGE) wLit('invalid-image');
+  else if (code == NO_MATCHING_POLICY) wLit('no-matching-policy');
+  else if (code == NO_SIGNATURES) wLit('no-signatures');
+  else if (code == INVALID_SIGNATURE) wLit('invalid-signature');
+  else if (code == UNTRUSTED_DID) wLit('untrusted-did');
+  else if (code == SIGNATURE_EXPIRED) wLit('signature-expired');
+  else if (code == SIGNATURE_FROM_FUTURE) wLit('signature-from-future');
+  else if (code == CONDITION_FAILED) wLit('condition-failed');
+  else wLit('insufficient-signatures');
+}
+
+/** The recommended message of docs/ir.md "Messages", inside its quotes. */
+function wMessage(v: usize, unparseable: bool): void {
+  const code = load<u32>(v);
+  const did = load<u32>(v, 4);
+  const didLen = load<i32>(v, 8);
+  if (code == INVALID_IMAGE) {
+    if (unparseable) {
+      wLit('image reference \\"');
+      wEsc(slotPtr(S_IMAGE), slotLen(S_IMAGE));
+      wLit('\\" does not parse');
+    } else {
+      wLit('the input is malformed: ');
+      wLit(malformedWhat);
+    }
+  } else if (code == NO_MATCHING_POLICY) {
+    wLit('no policy applies to ');
+    wEsc(slotPtr(S_NAME), slotLen(S_NAME));
+    if (slotLen(S_TAG) > 0) {
+      wLit(':');
+      wEsc(slotPtr(S_TAG), slotLen(S_TAG));
+    } else {
+      wLit('@');
+      wEsc(slotPtr(S_DIGEST), slotLen(S_DIGEST));
+    }
+  } else if (code == NO_SIGNATURES) {
+    wLit('policy ');
+    wPolicyName();
+    wLit(' requires a signature and the image has none');
+  } else if (code == UNTRUSTED_DID) {
+    wEsc(did, didLen);
+    wLit(' is not trusted by policy ');
+    wPolicyName();
+  } else if (code == INSUFFICIENT_SIGNATURES) {
+    wLit('policy ');
+    wPolicyName();
+    wLit(' needs ');
+    wU64(<u64>load<u32>(policy + P_MIN_SIGNATURES));
+    wLit(' distinct signers, has ');
+    wU64(<u64>distinctSigners);
+  } else {
+    wLit('signature by ');
+    wEsc(did, didLen);
+    if (code == INVALID_SIGNATURE) {
+      wLit(' is invalid: ');
+      const causeLen = load<i32>(v, 16);
+      if (causeLen > 0) wEsc(load<u32>(v, 12), causeLen);
+      else wLit('unreadable');
+    } else if (code == SIGNATURE_EXPIRED) {
+      wLit(' is older than ');
+      wEsc(irAt(load<u32>(policy + P_MAX_AGE_TEXT)), <i32>load<u32>(policy + P_MAX_AGE_TEXT + 4));
+      wLit(' allowed by policy ');
+      wPolicyName();
+    } else if (code == SIGNATURE_FROM_FUTURE) {
+      wLit(' is dated in the future');
+    } else {
+      wLit(' fails the condition of policy ');
+      wPolicyName();
+    }
+  }
+}
+
+/** Settles the outcome; the text is written later by writeDecision(). */
+function write(allowed: bool, effect: i32, unparseable: bool): void {
+  sortRecords(violations, violationCount, BY_VIOLATION);
+  outAllowed = allowed;
+  outEffect = effect;
+  outUnparseable = unparseable;
+}
+
+/** Writes the decision settled by the last decide() as JSON. */
+export function writeDecision(): void {
+  const allowed = outAllowed;
+  const effect = outEffect;
+  const unparseable = outUnparseable;
+  wLit(allowed ? '{"allowed":true,"effect":' : '{"allowed":false,"effect":');
+  wEffect(effect);
+  wLit(',"policy":');
+  if (policy == 0) wLit('null,"action":null');
+  else {
+    wByte(0x22);
+    wPolicyName();
+    wLit('","action":');
+    const a = load<u32>(policy + P_ACTION);
+    wLit(a == ACTION_ENFORCE ? '"enforce"' : a == ACTION_AUDIT ? '"audit"' : '"warn"');
+  }
+  wLit(',"satisfiedBy":[');
+  if (policy != 0) {
+    for (let i = 0; i < distinctSigners; i++) {
+      if (i > 0) wByte(0x2c);
+      const r = load<u32>(satisfied + (<usize>i << 2));
+      wStr(load<u32>(r), load<i32>(r, 4));
+    }
+  }
+  wLit('],"violations":[');
+  for (let i = 0; i < violationCount; i++) {
+    const v = load<u32>(violations + (<usize>i << 2));
+    if (i > 0) wByte(0x2c);
+    wLit('{"code":"');
+    wCode(load<u32>(v));
+    wByte(0x22);
+    const didLen = load<i32>(v, 8);
+    if (didLen >= 0) {
+      wLit(',"did":');
+      wStr(load<u32>(v, 4), didLen);
+    }
+    const causeLen = load<i32>(v, 16);
+    if (causeLen > 0) {
+      wLit(',"cause":');
+      wStr(load<u32>(v, 12), causeLen);
+    }
+    wLit(',"message":"');
+    wMessage(v, unparseable);
+    wLit('"}');
+  }
+  wLit(']}');
+}
