@@ -3,7 +3,6 @@
 import { Command, Option } from 'commander';
 import { formatDiagnostics, type LintFormat } from '../../../diagnostics/format.js';
 import { sortDiagnostics, type Diagnostic } from '../../../diagnostics/diagnostic.js';
-import { lintFile } from '../../../lint/index.js';
 import { EXIT } from '../../errors.js';
 import { out, toolVersion } from '../../io.js';
 
@@ -16,6 +15,8 @@ export function registerLint(policy: Command): void {
     .option('--strict', 'fail (exit 1) on warnings too')
     .addHelpText('after', '\nExample:\n  atcr-verify policy lint policies/*.yaml --format sarif > lint.sarif')
     .action(async (files: string[], opts: { format: LintFormat; strict?: boolean }) => {
+      // Loaded on use: the automata behind the warning rules are not needed by other commands.
+      const { lintFile } = await import('../../../lint/index.js');
       const all: Diagnostic[] = [];
       for (const f of files) all.push(...(await lintFile(f)));
       const ds = sortDiagnostics(all);
