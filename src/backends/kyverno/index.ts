@@ -35,7 +35,7 @@ function checkExpr(policy: IRPolicy, field: string, e: IRExpr | null, compile: (
   try {
     compile(e);
   } catch (err) {
-    untranslatable(policy, field, JSON.stringify(printExpr(e)), err);
+    untranslatable(policy, field, `'${printExpr(e)}'`, err);
   }
 }
 

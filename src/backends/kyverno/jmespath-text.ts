@@ -4,8 +4,10 @@
 // Kyverno scans every policy string for `{{ … }}` (variables) and `$( … )` (references)
 // before JMESPath sees it, so user text is never written raw: string values become JSON
 // literals in backticks with every character outside a small safe set written as a
-// `\uXXXX` escape. That keeps braces, `$`, backticks, quotes and backslashes out of the
-// text entirely, and JSON escapes mean the same in Go and JavaScript.
+// `\uXXXX` escape. That keeps braces, backticks and `$(` out of the text entirely, and
+// JSON escapes mean the same in Go and JavaScript. A backslash is written `\\` (regexes
+// stay readable): both lexers skip the character after a backslash when looking for the
+// closing backtick, and a JSON string always ends in `"`, so no backslash meets it.
 
 /** Printable ASCII that no lexer or Kyverno scanner treats specially inside a JSON string. */
 const SAFE = /^[A-Za-z0-9 !#%&'()*+,\-./:;<=>?@\[\]^_|~]$/;
@@ -29,7 +31,9 @@ export function jsonString(value: string): string {
       i++;
       continue;
     }
-    out += SAFE.test(ch) ? ch : unicodeEscape(code);
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '$' && value[i + 1] === '(') out += unicodeEscape(code);
+    else out += SAFE.test(ch) || ch === '$' ? ch : unicodeEscape(code);
   }
   return out + '"';
 }

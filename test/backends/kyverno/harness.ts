@@ -1,0 +1,72 @@
+// Compiles trust policies to Kyverno and runs one decision input through the model of
+// Kyverno's admission processing, reading the outcome in the terms of decision.md.
+
+import { parseAllDocuments } from 'yaml';
+import { compileKyverno } from '../../../src/backends/kyverno/index.js';
+import { ruleName } from '../../../src/backends/kyverno/rules.js';
+import type { Effect } from '../../../src/ir/decision.js';
+import type { IRDocument } from '../../../src/ir/types.js';
+import { compileText } from '../../../src/lower/pipeline.js';
+import { SERVICE_URL, fakeService, podRequest } from './fake-service.js';
+import { type Admission, admit } from './kyverno-sim.js';
+
+export function irFromYaml(text: string): IRDocument {
+  const c = compileText('policies/test.yaml', text);
+  if (!c.ir) throw new Error(c.diagnostics.map((d) => d.message).join('\n'));
+  return c.ir;
+}
+
+export function clusterPolicyText(ir: IRDocument): string {
+  const [artifact] = compileKyverno(ir, { serviceUrl: SERVICE_URL });
+  return artifact!.content as string;
+}
+
+const compiled = new WeakMap<IRDocument, unknown[]>();
+
+export function clusterPolicies(ir: IRDocument): unknown[] {
+  let docs = compiled.get(ir);
+  if (!docs) {
+    docs = parseAllDocuments(clusterPolicyText(ir)).map((d) => d.toJS());
+    compiled.set(ir, docs);
+  }
+  return docs;
+}
+
+export interface KyvernoInput {
+  image: string;
+  owner?: unknown;
+  /** RFC 3339 UTC with whole seconds: what Kyverno's time_now_utc() returns. */
+  now: string;
+  signatures: unknown[];
+}
+
+export function runKyverno(ir: IRDocument, input: KyvernoInput): Admission {
+  const service = fakeService({ [input.image]: { owner: input.owner, signatures: input.signatures } });
+  return admit(clusterPolicies(ir), podRequest([input.image]), service, input.now);
+}
+
+export interface Outcome {
+  allowed: boolean;
+  effect: Effect;
+  /** null: no policy (invalid image or unmatched); undefined: allowed without any rule applying. */
+  policy: string | null | undefined;
+  /** The distinct qualifying DIDs, when a policy rule evaluated the image. */
+  satisfiedBy?: string[];
+}
+
+/** The decision a single-image admission amounts to. */
+export function outcomeOf(ir: IRDocument, admission: Admission): Outcome {
+  const errors = admission.results.filter((r) => r.status === 'error');
+  if (errors.length > 0) throw new Error(`rule errors: ${errors.map((r) => `${r.rule}: ${r.error}`).join('; ')}`);
+  const byRule = new Map(ir.policies.map((p) => [ruleName(p), p.name]));
+  const applied = admission.results.find((r) => byRule.has(r.rule) && r.elements.some((e) => e.applied));
+  const signers = applied?.elements.find((e) => e.applied)?.context.atcrSigners as string[] | undefined;
+  const satisfiedBy = signers ? [...signers].sort() : undefined;
+  const failed = admission.results.filter((r) => r.status === 'fail');
+  if (failed.length > 1) throw new Error(`more than one rule failed: ${failed.map((r) => r.rule).join(', ')}`);
+  const f = failed[0];
+  if (!f) return { allowed: true, effect: 'allow', policy: applied ? byRule.get(applied.rule) : undefined, satisfiedBy };
+  const effect: Effect = f.failureAction === 'Enforce' ? 'deny' : f.emitWarning ? 'warn' : 'audit';
+  if (admission.allowed !== (effect !== 'deny')) throw new Error('admission and rule results disagree');
+  return { allowed: admission.allowed, effect, policy: byRule.get(f.rule) ?? null, satisfiedBy };
+}
