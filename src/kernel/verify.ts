@@ -87,7 +87,7 @@ function sameImage(requested: ImageRef, bundled: ImageRef, bundleDigest: string)
 export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
   const start = performance.now();
   const ref = parseImageRef(opts.image);
-  if (!ref) throw new DiscoveryError('invalid', `${JSON.stringify(opts.image)} is not an image reference`);
+  if (!ref) throw new DiscoveryError('usage', `${JSON.stringify(opts.image)} is not an image reference`);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const allowPrivateNetwork = opts.allowPrivateNetwork ?? false;
   const ownerRegistries = opts.ownerRegistries ?? DEFAULT_OWNER_REGISTRIES;
@@ -97,7 +97,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
   if (opts.bundle) {
     const bundled = parseImageRef(opts.bundle.image.reference);
     if (!bundled || !sameImage(ref, bundled, opts.bundle.image.digest)) {
-      throw new DiscoveryError('invalid', `the bundle is for ${opts.bundle.image.reference}, not ${opts.image}`);
+      throw new DiscoveryError('usage', `the bundle is for ${opts.bundle.image.reference}, not ${opts.image}`);
     }
     source = new BundleSource(opts.bundle);
   } else {

@@ -29,7 +29,7 @@ export class BundleSource implements EvidenceSource {
 
   async image(): Promise<ImageEvidence> {
     const { digest, mediaType, manifest } = this.bundle.image;
-    if (!matchesDigest(manifest, digest)) throw new DiscoveryError('invalid', `the bundle's image manifest does not hash to ${digest}`);
+    if (!matchesDigest(manifest, digest)) throw new DiscoveryError('usage', `the bundle's image manifest does not hash to ${digest}`);
     return { digest, mediaType, manifest };
   }
 

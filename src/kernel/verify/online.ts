@@ -142,6 +142,9 @@ export class OnlineSource implements EvidenceSource {
 function discoveryError(err: unknown, what: string): DiscoveryError {
   if (err instanceof OciError) {
     if (ociUnavailable(err)) return new DiscoveryError('unavailable', `${what}: ${err.message}`, { cause: err });
+    if (err.code === 'reference-invalid' || err.code === 'insecure-refused') {
+      return new DiscoveryError('usage', `${what}: ${err.message}`, { cause: err });
+    }
     if (err.code === 'not-found') return new DiscoveryError('not-found', `${what} not found in the registry`, { cause: err });
     return new DiscoveryError('invalid', `${what}: ${err.message}`, { cause: err });
   }

@@ -34,10 +34,14 @@ export interface EvidenceSource {
   recordProof(artifact: Descriptor, pds: string, did: string, rkey: string): Promise<Uint8Array>;
 }
 
-/** Discovery failed: no facts can be produced. `kind` picks the exit code. */
+/**
+ * Discovery failed: no facts can be produced. `kind` picks the exit code: `usage` is the
+ * caller's mistake (a bad reference, a bundle for another image), `not-found` and
+ * `invalid` are definite answers about the image, `unavailable` means we could not ask.
+ */
 export class DiscoveryError extends Error {
   constructor(
-    readonly kind: 'not-found' | 'unavailable' | 'invalid',
+    readonly kind: 'usage' | 'not-found' | 'unavailable' | 'invalid',
     message: string,
     options?: { cause?: unknown },
   ) {

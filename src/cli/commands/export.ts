@@ -1,0 +1,48 @@
+// `atcr-verify export IMAGE -o FILE`: an offline bundle of everything verification reads
+// (signature-format.md "Offline bundles"), for `verify --offline --bundle FILE`.
+
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { serializeBundle } from '../../kernel/bundle/format.js';
+import { exportBundle, type ExportResult } from '../../kernel/export.js';
+import { DiscoveryError } from '../../kernel/verify.js';
+import { CliError, EXIT } from '../errors.js';
+import { out, safeText } from '../io.js';
+import { addNetworkOptions, discoveryFailure, kernelOptions, type NetworkFlags } from './verify.js';
+
+interface ExportFlags extends NetworkFlags {
+  output: string;
+  quiet?: boolean;
+}
+
+export function registerExport(program: Command): void {
+  const cmd = program
+    .command('export')
+    .description('Write an offline bundle of an image and its signatures, for verify --offline.')
+    .argument('<image>', 'image reference, e.g. atcr.io/alice/app:1.0')
+    .requiredOption('-o, --output <file>', 'where to write the bundle (JSON)')
+    .option('--quiet', 'print nothing on success');
+  addNetworkOptions(cmd)
+    .addHelpText('after', '\nExample:\n  atcr-verify export atcr.io/alice/app:1.0 -o bundle.json\n  atcr-verify verify atcr.io/alice/app:1.0 --offline --bundle bundle.json\n')
+    .action(async (image: string, flags: ExportFlags) => {
+      const opts = kernelOptions(image, flags);
+      let result: ExportResult;
+      try {
+        result = await exportBundle(opts);
+      } catch (err) {
+        if (err instanceof DiscoveryError) throw discoveryFailure(err);
+        throw err;
+      }
+      try {
+        await writeFile(flags.output, serializeBundle(result.bundle));
+      } catch (err) {
+        throw new CliError(`cannot write ${flags.output} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.usage);
+      }
+      const valid = result.report.signatures.filter((s) => s.valid).length;
+      if (!flags.quiet) {
+        await out(
+          `wrote ${safeText(flags.output)}: ${result.report.digest}, ${result.bundle.signatures.length} signature artifact(s), ${valid} valid now\n`,
+        );
+      }
+    });
+}

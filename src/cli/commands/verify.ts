@@ -1,0 +1,208 @@
+// `atcr-verify verify IMAGE`: the kernel's facts for an image, decided by a policy when
+// one is given (cli.md). Exit 0 verified/allowed, 1 denied or no valid signature, 2
+// usage/bad bundle/bad policy, 3 could not decide (a service unreachable): fail closed.
+
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Decision, SignatureFact } from '../../ir/decision.js';
+import type { IRDocument } from '../../ir/types.js';
+import { evaluate } from '../../engine/evaluate.js';
+import { DEFAULT_PLC_URL } from '../../kernel/atproto/did-resolver.js';
+import { BundleError, parseBundle, type Bundle } from '../../kernel/bundle/format.js';
+import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from '../../kernel/verify.js';
+import { DEFAULT_OWNER_REGISTRIES } from '../../kernel/verify/owner.js';
+import { CliError, EXIT, type ExitCode } from '../errors.js';
+import { out, safeText } from '../io.js';
+import { loadPolicyOrFail } from '../policy-file.js';
+import { parseTimeout } from './sign.js';
+
+interface VerifyFlags {
+  policy?: string;
+  output: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  offline?: boolean;
+  bundle?: string;
+  plcUrl?: string;
+  insecureRegistry: string[];
+  allowPrivateNetwork?: boolean;
+  timeout: string;
+  now?: string;
+}
+
+export interface NetworkFlags {
+  plcUrl?: string;
+  insecureRegistry: string[];
+  allowPrivateNetwork?: boolean;
+  timeout: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The flags verify and export share: where to look and how far to trust the network. */
+export function addNetworkOptions(cmd: Command): Command {
+  return cmd
+    .option('--plc-url <url>', `PLC directory for did:plc (default ${DEFAULT_PLC_URL}, or ATCR_PLC_URL)`)
+    .option('--insecure-registry <host>', 'allow plain http for this registry host (repeatable)', collect, [])
+    .option('--allow-private-network', 'let URLs from DID documents and payloads reach loopback/private addresses')
+    .option('--timeout <duration>', 'per-request timeout, e.g. 10s or 500ms', '10s');
+}
+
+/** Kernel options from the shared flags; ATCR_OWNER_REGISTRIES lists owner-segment registries. */
+export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions {
+  const timeoutMs = parseTimeout(flags.timeout);
+  if (timeoutMs === null) throw new CliError(`--timeout "${flags.timeout}" is not a duration such as 10s, 500ms or 2m`, EXIT.usage);
+  const plcUrl = flags.plcUrl ?? process.env.ATCR_PLC_URL ?? DEFAULT_PLC_URL;
+  let parsed: URL;
+  try {
+    parsed = new URL(plcUrl);
+  } catch {
+    throw new CliError(`--plc-url "${plcUrl}" is not a URL`, EXIT.usage);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new CliError(`--plc-url "${plcUrl}" is not an http(s) URL`, EXIT.usage);
+  const owners = process.env.ATCR_OWNER_REGISTRIES;
+  return {
+    image,
+    plcUrl,
+    timeoutMs,
+    insecureRegistries: flags.insecureRegistry,
+    allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
+    ownerRegistries: owners !== undefined ? owners.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_OWNER_REGISTRIES,
+  };
+}
+
+/** Exit code and message for a discovery failure. */
+export function discoveryFailure(err: DiscoveryError): CliError {
+  const code: ExitCode = err.kind === 'usage' ? EXIT.usage : err.kind === 'unavailable' ? EXIT.undecided : EXIT.negative;
+  return new CliError(safeText(err.message), code);
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+async function readBundle(file: string): Promise<Bundle> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(`bundle ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
+  }
+  try {
+    return parseBundle(bytes);
+  } catch (err) {
+    if (err instanceof BundleError) throw new CliError(`${file}: ${safeText(err.message)}`, EXIT.usage);
+    throw err;
+  }
+}
+
+/** JSON whose strings cannot carry terminal controls or bidi overrides (JSON.stringify leaves those). */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function signatureLine(s: SignatureFact): string {
+  if (s.valid) {
+    const who = s.handle ? `${s.did} (${s.handle})` : s.did;
+    return `✓ ${safeText(who)} signed ${safeText(s.signedAt ?? '')} via ${safeText(s.pds ?? '')} [${s.algorithm ?? ''}]`;
+  }
+  return `✗ ${safeText(s.did || '(unknown signer)')} ${s.error?.code ?? ''}: ${safeText(s.error?.message ?? '')}`;
+}
+
+function renderText(report: VerifyReport, decision: Decision | null, verified: boolean): string {
+  const lines = [`image   ${safeText(report.image)}`, `digest  ${report.digest}`];
+  if (report.owner) lines.push(`owner   ${safeText(report.owner)}`);
+  if (report.offline) lines.push('mode    offline (bundle)');
+  if (report.signatures.length === 0) lines.push('✗ no ATProto signatures found');
+  for (const s of report.signatures) lines.push(signatureLine(s));
+  for (const n of report.notes) lines.push(`note: ${safeText(n)}`);
+  const valid = report.signatures.filter((s) => s.valid).length;
+  lines.push(`${valid} valid signature${valid === 1 ? '' : 's'} of ${report.signatures.length}`);
+  if (decision) {
+    lines.push(`policy  ${safeText(decision.policy ?? '(none matched)')}: ${decision.effect}${decision.allowed ? '' : ' (denied)'}`);
+    for (const v of decision.violations) lines.push(`  - ${v.code}: ${safeText(v.message)}`);
+  }
+  lines.push(verified ? 'VERIFIED' : report.unavailable ? 'UNDECIDED (a service could not be reached)' : 'NOT VERIFIED');
+  return lines.join('\n') + '\n';
+}
+
+function renderTimings(report: VerifyReport): string {
+  const t = report.timings;
+  const lines = [
+    `discovery: resolve ${t.resolveMs.toFixed(1)} ms, referrers ${t.referrersMs.toFixed(1)} ms, owner ${t.ownerMs.toFixed(1)} ms`,
+  ];
+  for (const s of t.signatures) {
+    lines.push(`signature ${s.artifact}:`);
+    for (const step of s.steps) lines.push(`  ${step.ok ? '✓' : '✗'} ${step.step} ${step.name.padEnd(16)} ${step.ms.toFixed(2)} ms`);
+  }
+  lines.push(`total ${report.durationMs.toFixed(1)} ms`);
+  return lines.join('\n') + '\n';
+}
+
+export function registerVerify(program: Command): void {
+  const cmd = program
+    .command('verify')
+    .description('Verify the ATProto signatures of an image, and decide with a trust policy when one is given.')
+    .argument('<image>', 'image reference, e.g. atcr.io/alice/app:1.0 or …@sha256:…')
+    .option('--policy <file>', 'trust policy file: the decision decides')
+    .option('--output <format>', 'text or json', 'text')
+    .option('--quiet', 'print nothing; the exit code alone')
+    .option('--verbose', 'print each step and its timing to standard error')
+    .option('--offline', 'verify from an offline bundle only (needs --bundle)')
+    .option('--bundle <file>', 'offline bundle written by `atcr-verify export`')
+    .option('--now <rfc3339>', 'the time policies evaluate at (default: now)');
+  addNetworkOptions(cmd)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  atcr-verify verify atcr.io/alice/app:1.0 --policy policy.yaml\n  atcr-verify atcr.io/alice/app:1.0 --offline --bundle bundle.json --output json\n',
+    )
+    .action(async (image: string, flags: VerifyFlags) => {
+      const started = performance.now();
+      if (flags.output !== 'text' && flags.output !== 'json') throw new CliError(`--output must be text or json, not "${flags.output}"`, EXIT.usage);
+      if (flags.offline && !flags.bundle) throw new CliError('--offline needs --bundle FILE', EXIT.usage);
+      if (flags.now !== undefined && (!RFC3339.test(flags.now) || Number.isNaN(Date.parse(flags.now)))) {
+        throw new CliError(`--now "${flags.now}" is not an RFC 3339 time such as 2026-11-25T12:00:00Z`, EXIT.usage);
+      }
+      const opts = kernelOptions(image, flags);
+      // Inputs first: a bad policy or bundle is reported before any network traffic.
+      let ir: IRDocument | null = null;
+      if (flags.policy) ir = (await loadPolicyOrFail(flags.policy)).ir;
+      if (flags.bundle) opts.bundle = await readBundle(flags.bundle);
+
+      let report: VerifyReport;
+      try {
+        report = await verifyImage(opts);
+      } catch (err) {
+        if (err instanceof DiscoveryError) throw discoveryFailure(err);
+        throw err;
+      }
+      const now = flags.now ?? new Date().toISOString();
+      const decision = ir ? evaluate(ir, { image, owner: report.owner, now, signatures: report.signatures }) : null;
+      const verified = decision ? decision.allowed : report.verified;
+      if (flags.verbose) process.stderr.write(renderTimings(report));
+      if (!flags.quiet) {
+        if (flags.output === 'json') {
+          await out(
+            safeJson({
+              image,
+              digest: report.digest,
+              verified,
+              signatures: report.signatures,
+              decision,
+              offline: report.offline,
+              durationMs: Math.round((performance.now() - started) * 100) / 100,
+            }) + '\n',
+          );
+        } else {
+          await out(renderText(report, decision, verified));
+        }
+      }
+      // Fail closed: a negative that an unreachable service might have turned is "undecided".
+      process.exitCode = verified ? EXIT.ok : report.unavailable ? EXIT.undecided : EXIT.negative;
+    });
+}
