@@ -18,7 +18,7 @@ function compiled(name: SchemaName): { schema: object; validate: ValidateFunctio
   let c = cache.get(name);
   if (!c) {
     const schema = JSON.parse(readFileSync(schemaPath(`${name}.schema.json`), 'utf8')) as object;
-    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
     c = { schema, validate: ajv.compile(schema) };
     cache.set(name, c);
   }
