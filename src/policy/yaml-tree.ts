@@ -56,6 +56,13 @@ export function parseYaml(file: string, text: string): { tree: YamlTree | null; 
   };
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
+    if (/call stack/i.test(e.message)) {
+      // The yaml parser recurses per flow level and gives up with a RangeError on absurd
+      // nesting; say what the limit is and point at the level that crosses it.
+      const at = deepFlowOffset(text) ?? e.pos[0];
+      diagnostics.push({ ...loc(at), rule: 'yaml-syntax', severity: 'error', message: `the document nests deeper than ${MAX_DEPTH} levels` });
+      continue;
+    }
     diagnostics.push({ ...loc(e.pos[0]), rule: 'yaml-syntax', severity: 'error', message: cleanYamlMessage(e.message) });
   }
   if (diagnostics.length > 0) return { tree: null, diagnostics };
@@ -132,6 +139,24 @@ export function parseYaml(file: string, text: string): { tree: YamlTree | null; 
   return { tree, diagnostics };
 }
 
+/** Best effort: the offset of the first `[` or `{` nested deeper than MAX_DEPTH, outside quotes and comments. */
+function deepFlowOffset(text: string): number | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return null;
+}
+
 function cleanYamlMessage(m: string): string {
   // The yaml package appends " at line L, column C" and a source excerpt; we print our own position.
   return m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
@@ -148,7 +173,12 @@ function scalarMapper(n: Scalar, text: string, loc: (o: number) => Location): Of
   const offsets: number[] = [];
   switch (n.type) {
     case Scalar.PLAIN:
-      if (!src.includes('\n') && src === value) for (let i = 0; i < value.length; i++) offsets.push(start + i);
+      if (!src.includes('\n')) {
+        if (src === value) for (let i = 0; i < value.length; i++) offsets.push(start + i);
+      } else {
+        // A multi-line plain scalar folds each line break (and the spaces around it) into one space.
+        return foldedMapper(value, foldLines(src, start, false), start, loc);
+      }
       break;
     case Scalar.QUOTE_SINGLE:
       if (!src.includes('\n')) {
@@ -164,6 +194,8 @@ function scalarMapper(n: Scalar, text: string, loc: (o: number) => Location): Of
           offsets.push(start + i);
           if (src[i] === '\\') {
             const c = src[i + 1];
+            // \U beyond the BMP is two UTF-16 code units in the value.
+            if (c === 'U' && parseInt(src.slice(i + 2, i + 10), 16) > 0xffff) offsets.push(start + i);
             i += c === 'x' ? 3 : c === 'u' ? 5 : c === 'U' ? 9 : 1;
           }
         }
@@ -182,6 +214,11 @@ function scalarMapper(n: Scalar, text: string, loc: (o: number) => Location): Of
       }
       break;
     }
+    case Scalar.BLOCK_FOLDED: {
+      const nl = src.indexOf('\n');
+      if (nl < 0) break;
+      return foldedMapper(value, foldLines(src.slice(nl + 1), start + nl + 1, true), start, loc);
+    }
     default:
       break;
   }
@@ -189,6 +226,52 @@ function scalarMapper(n: Scalar, text: string, loc: (o: number) => Location): Of
   return (offset: number) => {
     if (!exact) return loc(start);
     if (offset >= value.length) return loc(offsets[value.length - 1] !== undefined ? offsets[value.length - 1]! + 1 : start);
+    return loc(offsets[Math.max(0, offset)]!);
+  };
+}
+
+/**
+ * The common folding of block-folded and multi-line plain scalars: the non-empty lines,
+ * without their indentation (and, for plain scalars, trailing spaces), joined by one space
+ * that stands at the line break. Returns the folded text with the source offset of each
+ * character; the caller checks it against the parsed value and falls back when the
+ * scalar used a rarer form (empty or more-indented lines).
+ */
+function foldLines(src: string, base: number, block: boolean): { text: string; offsets: number[] } {
+  const lines = src.split('\n');
+  const indent = block
+    ? Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length))
+    : 0;
+  let text = '';
+  const offsets: number[] = [];
+  let pos = base;
+  let pendingBreak = -1;
+  for (const l of lines) {
+    const from = block ? Math.min(indent, l.length) : l.length - l.trimStart().length;
+    const to = block ? l.length : l.trimEnd().length;
+    if (from < to) {
+      if (pendingBreak >= 0 && text !== '') {
+        text += ' ';
+        offsets.push(pendingBreak);
+      }
+      for (let i = from; i < to; i++) {
+        text += l[i];
+        offsets.push(pos + i);
+      }
+    }
+    pendingBreak = pos + l.length;
+    pos += l.length + 1;
+  }
+  return { text, offsets };
+}
+
+function foldedMapper(value: string, folded: { text: string; offsets: number[] }, start: number, loc: (o: number) => Location): OffsetMapper {
+  // Exact only when our simple folding reproduces the value (block chomping may add line breaks).
+  const exact = folded.offsets.length > 0 && value.replace(/\n+$/, '') === folded.text;
+  const { offsets } = folded;
+  return (offset: number) => {
+    if (!exact) return loc(start);
+    if (offset >= offsets.length) return loc(offsets[offsets.length - 1]! + 1);
     return loc(offsets[Math.max(0, offset)]!);
   };
 }
