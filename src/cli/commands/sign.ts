@@ -68,7 +68,7 @@ export function registerSign(program: Command): void {
     .option('--allow-private-network', 'let registry-provided URLs (token realm, redirects) reach private addresses')
     .option('--timeout <duration>', 'per-request timeout, e.g. 30s or 500ms', '30s')
     .option('--output <format>', 'text or json', 'text')
-    .option('--record-repository <name>', "the record's repository (default: the image's repository path)")
+    .option('--record-repository <name>', "the record's repository (default: the image's repository, without the owner segment on atcr.io)")
     .option('--registry-username <user>', 'registry user name (default: the Docker config file)')
     .option('--registry-password-env <var>', 'environment variable holding the registry password')
     .addHelpText(

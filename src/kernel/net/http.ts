@@ -68,6 +68,18 @@ function classify(err: unknown, url: string): NetError {
   return new NetError('connect', `cannot reach ${url}: ${msg}`, url, { cause: err });
 }
 
+// Kept-alive connections, pooled separately by policy: a socket in the public pool was
+// opened through the checking lookup, so reusing it never skips the address check,
+// and a socket opened without the check can never serve a request that needs it.
+const POOL = { keepAlive: true, maxSockets: 16, maxFreeSockets: 8, scheduling: 'lifo' as const };
+const AGENTS = {
+  public: { http: new http.Agent({ ...POOL, lookup: publicOnlyLookup }), https: new https.Agent({ ...POOL, lookup: publicOnlyLookup }) },
+  any: { http: new http.Agent(POOL), https: new https.Agent(POOL) },
+};
+
+/** A pooled socket the server had already closed: safe to retry an idempotent request once. */
+class StaleSocket extends Error {}
+
 export async function request(url: string, opts: RequestOptions): Promise<HttpResponse> {
   let parsed: URL;
   try {
@@ -84,8 +96,29 @@ export async function request(url: string, opts: RequestOptions): Promise<HttpRe
   if (!opts.allowPrivate && isIP(host.split('%')[0]!) !== 0 && isPrivateAddress(host)) {
     throw new NetError('private-address', `refusing non-public address ${host} in ${url}`, url);
   }
-  if (opts.signal?.aborted) throw new NetError('aborted', `request to ${url} aborted`, url);
+  const method = (opts.method ?? 'GET').toUpperCase();
+  const deadline = Date.now() + opts.timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await exchange(parsed, url, method, isHttps, opts, deadline);
+    } catch (e) {
+      if (!(e instanceof StaleSocket)) throw e;
+      if (attempt > 0 || (method !== 'GET' && method !== 'HEAD')) {
+        throw new NetError('connect', `connection to ${url} was reset`, url, { cause: e.cause });
+      }
+    }
+  }
+}
 
+function exchange(
+  parsed: URL,
+  url: string,
+  method: string,
+  isHttps: boolean,
+  opts: RequestOptions,
+  deadline: number,
+): Promise<HttpResponse> {
+  if (opts.signal?.aborted) return Promise.reject(new NetError('aborted', `request to ${url} aborted`, url));
   const body = typeof opts.body === 'string' ? Buffer.from(opts.body) : opts.body;
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
@@ -95,15 +128,15 @@ export async function request(url: string, opts: RequestOptions): Promise<HttpRe
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
     const lib = isHttps ? https : http;
+    const pool = opts.allowPrivate ? AGENTS.any : AGENTS.public;
     const req = lib.request(parsed, {
-      method: opts.method ?? 'GET',
+      method,
       headers,
-      // A fresh socket per request: pooled sockets would skip the lookup check.
-      agent: false,
+      agent: isHttps ? pool.https : pool.http,
       lookup: opts.allowPrivate ? undefined : publicOnlyLookup,
       ...(isHttps && opts.ca ? { ca: opts.ca } : {}),
     });
-    const fail = (e: NetError) => {
+    const fail = (e: Error) => {
       if (settled) return;
       settled = true;
       cleanup();
@@ -112,7 +145,7 @@ export async function request(url: string, opts: RequestOptions): Promise<HttpRe
     };
     const timer = setTimeout(
       () => fail(new NetError('timeout', `request to ${url} timed out after ${opts.timeoutMs} ms`, url)),
-      opts.timeoutMs,
+      Math.max(0, deadline - Date.now()),
     );
     const onAbort = () => fail(new NetError('aborted', `request to ${url} aborted`, url));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -121,10 +154,14 @@ export async function request(url: string, opts: RequestOptions): Promise<HttpRe
       opts.signal?.removeEventListener('abort', onAbort);
     };
 
-    req.on('error', (err) => fail(classify(err, url)));
+    req.on('error', (err) => {
+      const code = (err as { code?: string }).code;
+      if (req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) return fail(new StaleSocket('stale socket', { cause: err }));
+      fail(classify(err, url));
+    });
     req.on('response', (res) => {
       // A HEAD answer's content-length describes the resource, not a body we read.
-      const declared = (opts.method ?? 'GET').toUpperCase() === 'HEAD' ? NaN : Number(res.headers['content-length']);
+      const declared = method === 'HEAD' ? NaN : Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > opts.maxBytes) {
         fail(new NetError('too-large', `response from ${url} declares ${declared} bytes, limit ${opts.maxBytes}`, url));
         return res.destroy();

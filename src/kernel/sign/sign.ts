@@ -13,6 +13,7 @@ import { RegistryClient } from '../oci/client.js';
 import type { RegistryOptions } from '../oci/transport.js';
 import { MANIFEST_COLLECTION, artifactManifest, manifestRecord, signaturePayload, type SubjectImage } from './artifact.js';
 import { SignError } from './errors.js';
+import { DEFAULT_OWNER_REGISTRIES, recordRepository } from '../verify/owner.js';
 import { createRecord, createSession, repoSigningKey } from './xrpc.js';
 
 export interface SignOptions {
@@ -20,8 +21,10 @@ export interface SignOptions {
   pds: string;
   identifier: string;
   password: string;
-  /** The record's `repository`; default the image's repository path. */
+  /** The record's `repository`; default what verifiers expect for this registry. */
   recordRepository?: string;
+  /** Registries whose first path segment is the owner (default atcr.io), as for verify. */
+  ownerRegistries?: string[];
   registry?: RegistryOptions;
   timeoutMs?: number;
   now?: () => Date;
@@ -88,7 +91,7 @@ export async function signImage(opts: SignOptions): Promise<SignResult> {
     opts.pds,
     session,
     MANIFEST_COLLECTION,
-    manifestRecord(opts.recordRepository ?? ref.repository, image, now),
+    manifestRecord(opts.recordRepository ?? recordRepository(ref, opts.ownerRegistries ?? DEFAULT_OWNER_REGISTRIES), image, now),
     pdsOpts,
   );
 

@@ -154,3 +154,34 @@ describe('followSameHost', () => {
     expect(res.status).toBe(307);
   });
 });
+
+describe('connection reuse', () => {
+  it('reuses one connection for sequential requests to a host', async () => {
+    let connections = 0;
+    const s = http.createServer((_q, res) => res.end('x'));
+    s.on('connection', () => connections++);
+    const addr = await listen(s);
+    for (let i = 0; i < 5; i++) expect((await request(`${addr}/`, open)).status).toBe(200);
+    expect(connections).toBe(1);
+    s.closeAllConnections();
+    s.close();
+  });
+
+  it('keeps working when the server drops idle connections', async () => {
+    const s = http.createServer((_q, res) => res.end('x'));
+    s.keepAliveTimeout = 1;
+    const addr = await listen(s);
+    for (let i = 0; i < 5; i++) {
+      expect((await request(`${addr}/`, open)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 5 * i));
+    }
+    s.closeAllConnections();
+    s.close();
+  });
+
+  it('does not let a connection opened without the address check serve a checked request', async () => {
+    const port = new URL(base).port;
+    expect((await request(`http://localhost:${port}/ok`, open)).status).toBe(200);
+    await expect(request(`http://localhost:${port}/ok`, { ...open, allowPrivate: false })).rejects.toMatchObject({ code: 'private-address' });
+  });
+});
