@@ -93,7 +93,9 @@ export function compileCondition(expr: IRExpr, prefix: string, params: string): 
         return [newHelper(false, e.args.map(cond))];
       case 'not': {
         const inner = cond(e.arg);
-        // `not` takes one expression; a conjunction needs a helper to negate it whole.
+        // `not` takes one expression (and never another `not`): a conjunction needs a
+        // helper to be negated whole, and a double negation cancels.
+        if (inner.length === 1 && inner[0]!.startsWith('not ')) return [inner[0]!.slice(4)];
         return inner.length === 1 ? [`not ${inner[0]}`] : [`not ${newHelper(false, [inner])}`];
       }
       case 'string':

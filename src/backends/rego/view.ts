@@ -3,6 +3,7 @@
 
 import type { IRDocument, IRPolicy, Unmatched } from '../../ir/types.js';
 import { compileCondition, EXPR_PARAMS, WHEN_PARAMS, type CompiledCondition } from './expr.js';
+import { byCodePoint } from '../../ir/order.js';
 import { regoNanoseconds, regoNumber, regoRegex, regoString } from './literal.js';
 
 export interface ScopeView {
@@ -60,7 +61,7 @@ function policyView(p: IRPolicy, position: number): PolicyView {
   // The IR promises index === position; the generated dispatch relies on the position.
   if (p.index !== position) throw new Error(`policy ${p.name} has index ${p.index} at position ${position}`);
   const r = p.require;
-  const trustedDids = [...r.trustedDIDs].sort(compareCodePoints);
+  const trustedDids = [...r.trustedDIDs].sort(byCodePoint);
   return {
     index: position,
     comment: policyComment(p),
@@ -94,9 +95,10 @@ function oneLine(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
 }
 
-/** Seconds as the policy language writes durations, e.g. 2592000 → "30d", 5400 → "1h30m". */
+/** Seconds as the policy language writes durations, e.g. 2592000 → "4w2d", 5400 → "1h30m". */
 export function durationText(seconds: number): string {
   const units: [string, number][] = [
+    ['w', 604800],
     ['d', 86400],
     ['h', 3600],
     ['m', 60],
@@ -110,14 +112,4 @@ export function durationText(seconds: number): string {
     rest -= n * size;
   }
   return out || '0s';
-}
-
-export function compareCodePoints(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
 }

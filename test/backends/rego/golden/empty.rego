@@ -81,21 +81,24 @@ unmatched_decision := {
 	"violations": [],
 }
 
-image_label := concat(":", [image.name, image.tag]) if {
-	image.tag != ""
-} else := concat("@", [image.name, image.digest])
+# name[:tag][@digest], as the reference was written after normalization.
+image_label := concat("", [image.name, label_part(":", image.tag), label_part("@", image.digest)])
+
+label_part(_, "") := ""
+
+label_part(separator, text) := concat("", [separator, text]) if text != ""
 
 # ---------------------------------------------------------------------------
 # Reading the input (docs/ir.md "Input reading"). A malformed input decides like an
 # unparseable image.
 
-input_problem := "the input is not an object" if {
+input_problem := "it must be an object" if {
 	not is_object(input)
-} else := "image is not a string" if {
+} else := "`image` must be a string" if {
 	not is_string(input.image)
-} else := "now is not an RFC 3339 time" if {
+} else := "`now` must be an RFC 3339 time" if {
 	not now_ns
-} else := "signatures is not an array" if {
+} else := "`signatures` must be an array" if {
 	not is_array(input.signatures)
 }
 
@@ -295,14 +298,24 @@ invalid_violation(did, fact) := {
 	"code": "invalid-signature",
 	"did": did,
 	"cause": cause,
-	"message": concat("", ["signature by ", did, " is invalid: ", cause]),
+	"message": concat("", ["signature by ", signer_label(did), " is invalid: ", cause]),
 } if {
 	cause := error_cause(fact)
 } else := {
 	"code": "invalid-signature",
 	"did": did,
-	"message": concat("", ["signature by ", did, " is invalid: unreadable"]),
+	"message": concat("", ["signature by ", signer_label(did), " is invalid: ", invalid_reason(fact)]),
 }
+
+signer_label("") := "(unknown)"
+
+signer_label(did) := did if did != ""
+
+# A valid signature that is still unusable has an unreadable DID or signedAt.
+invalid_reason(fact) := "unreadable" if {
+	is_object(fact)
+	fact.valid == true
+} else := "not verified"
 
 # Every check runs, so a signature gets one violation per failed check.
 signature_checks(sig) := array.concat(
