@@ -73,6 +73,28 @@ describe('manifests and blobs', () => {
   });
 });
 
+describe('blob redirects', () => {
+  it('follows a redirect to storage on another origin without sending credentials there', async () => {
+    const seen: (string | undefined)[] = [];
+    let reg: MemoryRegistry | undefined;
+    const storage = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      const blob = reg!.blobs.get(req.url!.slice(1));
+      res.statusCode = blob ? 200 : 404;
+      res.end(blob);
+    });
+    await new Promise<void>((ok) => storage.listen(0, 'localhost', ok));
+    running.push({ stop: () => void storage.close() });
+    const user = { username: 'u', password: 'p' };
+    reg = await registry({ auth: 'basic', user, blobRedirect: `http://localhost:${(storage.address() as AddressInfo).port}` });
+    const d = reg.putBlob(new TextEncoder().encode('layer bytes'));
+    const bytes = await client(reg, 'alice/app', { credentials: user }).getBlob({ digest: d, size: 11 }, 100);
+    expect(Buffer.from(bytes).toString()).toBe('layer bytes');
+    expect(seen).toEqual([undefined]);
+    expect(reg.log.filter((l) => l.path.includes('/blobs/')).at(-1)?.authorization).toMatch(/^Basic /);
+  });
+});
+
 describe('referrers', () => {
   it('lists signature artifacts through the API, filtered, across pages', async () => {
     const r = await registry({ pageSize: 2 });

@@ -22,6 +22,8 @@ export interface MemoryRegistryOptions {
   user?: { username: string; password: string };
   /** Override the realm URL sent in the Bearer challenge. */
   realm?: string;
+  /** Answer blob GETs with a 307 to `<blobRedirect>/<digest>` (a storage backend elsewhere). */
+  blobRedirect?: string;
 }
 
 interface StoredManifest {
@@ -209,6 +211,11 @@ export class MemoryRegistry {
   private blob(req: http.IncomingMessage, res: http.ServerResponse, digest: string): void {
     const b = this.blobs.get(digest);
     if (!b) return this.notFound(res, 'BLOB_UNKNOWN');
+    if (this.options.blobRedirect && req.method === 'GET') {
+      res.statusCode = 307;
+      res.setHeader('location', `${this.options.blobRedirect}/${digest}`);
+      return void res.end();
+    }
     res.setHeader('content-length', String(b.length));
     res.setHeader('docker-content-digest', digest);
     res.end(req.method === 'HEAD' ? undefined : b);
