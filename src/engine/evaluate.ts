@@ -16,6 +16,8 @@ import { compileCondition, type EvalContext } from './expr.js';
 import { parseInstant, type Instant } from './time.js';
 import { byCodePoint } from '../ir/order.js';
 import { formatDuration } from '../expr/duration.js';
+import { Memo } from './memo.js';
+import type { ScopeCandidate } from '../glob/scope-index.js';
 
 export type Engine = (input: unknown) => Decision;
 
@@ -64,6 +66,27 @@ function refLabel(r: ImageRef): string {
   return r.name + (r.tag ? `:${r.tag}` : '') + (r.digest ? `@${r.digest}` : '');
 }
 
+/** A per-signature violation with its message (cause `\0unreadable`: valid but unreadable). */
+function violationFor(code: ViolationCode, did: string, cause: string, cp: CompiledPolicy): Violation {
+  const name = cp.ir.name;
+  switch (code) {
+    case 'invalid-signature': {
+      const unreadable = cause === '\u0000unreadable';
+      const v: Violation = { code, did, message: `signature by ${did || '(unknown)'} is invalid: ${unreadable ? 'unreadable' : cause || 'not verified'}` };
+      if (cause && !unreadable) v.cause = cause;
+      return v;
+    }
+    case 'untrusted-did':
+      return { code, did, message: `${did} is not trusted by policy ${name}` };
+    case 'signature-from-future':
+      return { code, did, message: `signature by ${did} is dated in the future` };
+    case 'signature-expired':
+      return { code, did, message: `signature by ${did} is older than ${cp.maxAgeText} allowed by policy ${name}` };
+    default:
+      return { code, did, message: `signature by ${did} fails the condition of policy ${name}` };
+  }
+}
+
 export function compileEngine(ir: IRDocument): Engine {
   const compiled: CompiledPolicy[] = ir.policies.map((p) => ({
     ir: p,
@@ -87,8 +110,27 @@ export function compileEngine(ir: IRDocument): Engine {
     ageN: 0,
   };
 
-  const select = (image: ImageRef): CompiledPolicy | null => {
-    for (const cand of index.candidates(image)) {
+  // Pure functions of strings, memoized per engine (see memo.ts); inputs are never trusted
+  // to be distinct, so the memo is bounded.
+  const refs = new Memo<{ ref: ImageRef; candidates: ScopeCandidate[] } | null>((s) => {
+    const ref = parseImageRef(s);
+    return ref ? { ref, candidates: index.candidates(ref) } : null;
+  });
+  const times = new Memo<Instant | null>(parseInstant);
+  const readTime = (v: unknown): Instant | null => (typeof v === 'string' ? times.get(v) : null);
+
+  // Scratch for failed checks, reused by every (synchronous) decision.
+  const failCodes: ViolationCode[] = [];
+  const failDids: string[] = [];
+  const failCauses: string[] = [];
+  const fail = (code: ViolationCode, did: string, cause = ''): void => {
+    failCodes.push(code);
+    failDids.push(did);
+    failCauses.push(cause);
+  };
+
+  const select = (candidates: readonly ScopeCandidate[]): CompiledPolicy | null => {
+    for (const cand of candidates) {
       const cp = compiled[cand.policy.index]!;
       if (!cp.when || cp.when(ctx)) return cp;
     }
@@ -101,16 +143,17 @@ export function compileEngine(ir: IRDocument): Engine {
     }
     const inp = input as Record<string, unknown>;
     if (typeof inp.image !== 'string') return invalidImage('the input is malformed: `image` must be a string');
-    const now = parseInstant(inp.now);
+    const now = readTime(inp.now);
     if (!now) return invalidImage('the input is malformed: `now` must be an RFC 3339 time');
     if (!Array.isArray(inp.signatures)) return invalidImage('the input is malformed: `signatures` must be an array');
-    const image = parseImageRef(inp.image);
-    if (!image) return invalidImage(`image reference ${JSON.stringify(inp.image)} does not parse`);
+    const parsed = refs.get(inp.image);
+    if (!parsed) return invalidImage(`image reference ${JSON.stringify(inp.image)} does not parse`);
+    const image = parsed.ref;
     const owner = str(inp.owner);
     ctx.image = image;
     ctx.owner = owner;
 
-    const cp = select(image);
+    const cp = select(parsed.candidates);
     if (!cp) {
       if (unmatched === 'allow') {
         return { allowed: true, effect: 'allow', policy: null, action: null, satisfiedBy: [], violations: [] };
@@ -131,30 +174,25 @@ export function compileEngine(ir: IRDocument): Engine {
       return { allowed: true, effect: 'allow', policy: name, action: p.action, satisfiedBy: [], violations: [] };
     }
     const sigs = inp.signatures as unknown[];
-    const violations: Violation[] = [];
+    // Failures are recorded as (code, did, cause) and turned into messages only when the
+    // decision is not an allow: most decisions allow and never need them.
+    failCodes.length = 0;
+    failDids.length = 0;
+    failCauses.length = 0;
     const qualified: string[] = [];
-    if (sigs.length === 0) {
-      violations.push({ code: 'no-signatures', message: `policy ${name} requires a signature and the image has none` });
-    }
     for (const raw of sigs) {
       const sig = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
       const did = sig ? str(sig.did) : '';
-      const signedAt: Instant | null = sig && sig.valid === true && did !== '' ? parseInstant(sig.signedAt) : null;
+      const signedAt: Instant | null = sig && sig.valid === true && did !== '' ? readTime(sig.signedAt) : null;
       if (!signedAt) {
         const err = sig?.error;
         const cause = err !== null && typeof err === 'object' ? str((err as Record<string, unknown>).code) : '';
-        const v: Violation = {
-          code: 'invalid-signature',
-          did,
-          message: `signature by ${did || '(unknown)'} is invalid: ${cause || (sig?.valid === true ? 'unreadable' : 'not verified')}`,
-        };
-        if (cause) v.cause = cause;
-        violations.push(v);
+        fail('invalid-signature', did, cause || (sig?.valid === true ? '\u0000unreadable' : ''));
         continue;
       }
       let ok = true;
       if (!cp.trustAny && !cp.trusted.has(did) && !(req.trustOwner && owner !== '' && did === owner)) {
-        violations.push({ code: 'untrusted-did', did, message: `${did} is not trusted by policy ${name}` });
+        fail('untrusted-did', did);
         ok = false;
       }
       // age = now − signedAt, exact: whole seconds plus nanoseconds in [0, 1e9).
@@ -166,15 +204,11 @@ export function compileEngine(ir: IRDocument): Engine {
       }
       // signedAt > now + skew  ⇔  age < −skew
       if (ageS < -CLOCK_SKEW_SECONDS) {
-        violations.push({ code: 'signature-from-future', did, message: `signature by ${did} is dated in the future` });
+        fail('signature-from-future', did);
         ok = false;
       }
       if (req.maxAgeSeconds !== null && (ageS > req.maxAgeSeconds || (ageS === req.maxAgeSeconds && ageN > 0))) {
-        violations.push({
-          code: 'signature-expired',
-          did,
-          message: `signature by ${did} is older than ${cp.maxAgeText} allowed by policy ${name}`,
-        });
+        fail('signature-expired', did);
         ok = false;
       }
       if (cp.expr) {
@@ -185,16 +219,19 @@ export function compileEngine(ir: IRDocument): Engine {
         ctx.ageS = ageS;
         ctx.ageN = ageN;
         if (!cp.expr(ctx)) {
-          violations.push({ code: 'condition-failed', did, message: `signature by ${did} fails the condition of policy ${name}` });
+          fail('condition-failed', did);
           ok = false;
         }
       }
       if (ok && !qualified.includes(did)) qualified.push(did);
     }
-    qualified.sort(byCodePoint);
+    if (qualified.length > 1) qualified.sort(byCodePoint);
     if (qualified.length >= req.minSignatures) {
       return { allowed: true, effect: 'allow', policy: name, action: p.action, satisfiedBy: qualified, violations: [] };
     }
+    const violations: Violation[] = [];
+    if (sigs.length === 0) violations.push({ code: 'no-signatures', message: `policy ${name} requires a signature and the image has none` });
+    for (let k = 0; k < failCodes.length; k++) violations.push(violationFor(failCodes[k]!, failDids[k]!, failCauses[k]!, cp));
     if (qualified.length > 0) {
       violations.push({
         code: 'insufficient-signatures',
