@@ -4,6 +4,7 @@
 
 import { CompileError } from '../artifact.js';
 import type { ExprType, IRDocument, IRExpr, IRPolicy, PathName } from '../../ir/types.js';
+import { formatDuration } from '../../expr/duration.js';
 
 const MAGIC = 0x52435441; // "ATCR"
 const FORMAT_VERSION = 1;
@@ -38,8 +39,6 @@ const E = {
   matches: 9, startsWith: 10, endsWith: 11, and: 12, or: 13, not: 14,
 } as const;
 
-// Durations beyond ±2^62 s compare like ±2^62 s with any age an input can produce.
-const DURATION_LIMIT = 2n ** 62n;
 
 /** A growing little-endian buffer; offsets are positions in the final blob. */
 class Blob {
@@ -75,10 +74,6 @@ class Blob {
 
   i32At(at: number, v: number): void {
     this.view.setInt32(at, v, true);
-  }
-
-  i64At(at: number, v: bigint): void {
-    this.view.setBigInt64(at, v, true);
   }
 
   f64At(at: number, v: number): void {
@@ -174,7 +169,7 @@ class Encoder {
         if (want !== 'duration') bad();
         const at = this.blob.reserve(16, 8);
         this.blob.u32At(at, E.duration);
-        this.blob.i64At(at + 8, clampSeconds(e.seconds));
+        this.blob.f64At(at + 8, e.seconds);
         return at;
       }
       case 'list': {
@@ -229,7 +224,7 @@ class Encoder {
   policy(p: IRPolicy, position: number): { at: number; maxRank: number } {
     const name = this.string(p.name);
     const r = p.require;
-    const maxAgeText = this.string(r.maxAgeSeconds === null ? '' : formatDuration(r.maxAgeSeconds));
+    const maxAgeText = this.string(r.maxAgeSeconds === null ? '' : durationText(r.maxAgeSeconds));
     const when = p.when === null ? 0 : this.expr(p.when, 'bool', p.name);
     const expr = r.expr === null ? 0 : this.expr(r.expr, 'bool', p.name);
     const dids = r.trustedDIDs.flatMap((d) => this.string(d));
@@ -251,7 +246,7 @@ class Encoder {
     b.u32At(at + 20, Math.min(Math.max(Math.trunc(r.minSignatures), 0), 0xffffffff));
     b.u32At(at + 24, r.maxAgeSeconds === null ? 0 : 1);
     b.u32At(at + 28, position);
-    b.i64At(at + 32, r.maxAgeSeconds === null ? 0n : clampSeconds(r.maxAgeSeconds));
+    b.f64At(at + 32, r.maxAgeSeconds ?? 0);
     b.u32At(at + 40, maxAgeText[0]);
     b.u32At(at + 44, maxAgeText[1]);
     b.u32At(at + 48, when);
@@ -265,23 +260,9 @@ class Encoder {
   }
 }
 
-function clampSeconds(s: number): bigint {
-  if (!Number.isFinite(s)) return s > 0 ? DURATION_LIMIT : -DURATION_LIMIT;
-  const v = BigInt(Math.trunc(s));
-  return v > DURATION_LIMIT ? DURATION_LIMIT : v < -DURATION_LIMIT ? -DURATION_LIMIT : v;
-}
-
-/** `30d`, `1d12h`, `90s`: how messages show maxAge. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isSafeInteger(seconds) || seconds <= 0) return `${seconds}s`;
-  let rest = seconds;
-  let out = '';
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
-    const n = Math.floor(rest / size);
-    if (n > 0) out += `${n}${unit}`;
-    rest -= n * size;
-  }
-  return out;
+/** maxAge as messages show it (the native engine's wording); any number is accepted. */
+function durationText(seconds: number): string {
+  return Number.isSafeInteger(seconds) && seconds >= 0 ? formatDuration(seconds) : `${seconds}s`;
 }
 
 function checkRank(p: IRPolicy): void {

@@ -14,7 +14,7 @@ import {
   P_MIN_SIGNATURES, P_NAME, P_SCOPES, P_SCOPE_COUNT, P_SIGNATURE, P_TRUSTED,
   P_TRUSTED_COUNT, P_TRUST_OWNER, P_WHEN, SCOPE_SIZE, UNMATCHED_ALLOW, UNMATCHED_AUDIT,
 } from './ir';
-import { wByte, wEsc, wLit, wStr, wU64 } from './json-write';
+import { wByte, wEsc, wLit, wStr, wStringified, wU64 } from './json-write';
 import { alloc } from './mem';
 import { normalizeReference } from './reference';
 import { BY_STRING, BY_VIOLATION, sortRecords, V_SIZE } from './sort';
@@ -53,8 +53,9 @@ let outAllowed = false;
 let outEffect: i32 = 0;
 let outUnparseable = false;
 
-function addViolation(code: u32, did: usize, didLen: i32, cause: usize, causeLen: i32): void {
+function addViolation(code: u32, did: usize, didLen: i32, cause: usize, causeLen: i32, flag: u32 = 0): void {
   const v = alloc(V_SIZE);
+  store<u32>(v, flag, 20);
   store<u32>(v, code);
   store<u32>(v, <u32>did, 4);
   store<i32>(v, didLen, 8);
@@ -73,16 +74,16 @@ export function decide(input: usize): void {
   distinctSigners = 0;
   malformedWhat = '';
 
-  if (input == 0 || tagOf(input) != T_OBJECT) return malformed('the input is not an object');
-  if (!stringMember(input, 'image')) return malformed('image is not a string');
+  if (input == 0 || tagOf(input) != T_OBJECT) return malformed('it must be an object');
+  if (!stringMember(input, 'image')) return malformed('`image` must be a string');
   setSlot(S_IMAGE, strPtr, strLen);
   if (!stringMember(input, 'now') || !parseTime(strPtr, strLen)) {
-    return malformed('now is not an RFC 3339 time');
+    return malformed('`now` must be an RFC 3339 time');
   }
   const nowSec = timeSec;
   const nowNano = timeNano;
   const sigs = member(input, 'signatures');
-  if (sigs == 0 || tagOf(sigs) != T_ARRAY) return malformed('signatures is not an array');
+  if (sigs == 0 || tagOf(sigs) != T_ARRAY) return malformed('`signatures` must be an array');
   if (stringMember(input, 'owner')) setSlot(S_OWNER, strPtr, strLen);
 
   if (!normalizeReference(slotPtr(S_IMAGE), slotLen(S_IMAGE))) {
@@ -109,7 +110,7 @@ export function decide(input: usize): void {
   const trusted = irAt(load<u32>(policy + P_TRUSTED));
   const trustOwner = load<u32>(policy + P_TRUST_OWNER) != 0;
   const hasMaxAge = load<u32>(policy + P_HAS_MAX_AGE) != 0;
-  const maxAge = load<i64>(policy + P_MAX_AGE);
+  const maxAge = load<f64>(policy + P_MAX_AGE);
   const exprOff = load<u32>(policy + P_EXPR);
 
   for (let s = <usize>nodeB(sigs); s != 0; s = nodeNext(s)) {
@@ -127,7 +128,7 @@ export function decide(input: usize): void {
     }
     // Unreadable facts are treated exactly like invalid ones (docs/ir.md "Input reading").
     if (!valid || didLen == 0 || !stringMember(s, 'signedAt') || !parseTime(strPtr, strLen)) {
-      addViolation(INVALID_SIGNATURE, did, didLen, cause, causeLen);
+      addViolation(INVALID_SIGNATURE, did, didLen, cause, causeLen, valid ? 1 : 0);
       continue;
     }
     const sigSec = timeSec;
@@ -152,7 +153,8 @@ export function decide(input: usize): void {
       ageN += NANOS;
       ageS -= 1;
     }
-    if (hasMaxAge && (ageS > maxAge || (ageS == maxAge && ageN > 0))) {
+    // Ages are far below 2^53 s, so the float comparison is exact.
+    if (hasMaxAge && (<f64>ageS > maxAge || (<f64>ageS == maxAge && ageN > 0))) {
       addViolation(SIGNATURE_EXPIRED, did, didLen, 0, -1);
     }
     if (exprOff != 0) {
@@ -277,9 +279,9 @@ function wMessage(v: usize, unparseable: bool): void {
   const didLen = load<i32>(v, 8);
   if (code == INVALID_IMAGE) {
     if (unparseable) {
-      wLit('image reference \\"');
-      wEsc(slotPtr(S_IMAGE), slotLen(S_IMAGE));
-      wLit('\\" does not parse');
+      wLit('image reference ');
+      wStringified(slotPtr(S_IMAGE), slotLen(S_IMAGE));
+      wLit(' does not parse');
     } else {
       wLit('the input is malformed: ');
       wLit(malformedWhat);
@@ -290,7 +292,8 @@ function wMessage(v: usize, unparseable: bool): void {
     if (slotLen(S_TAG) > 0) {
       wLit(':');
       wEsc(slotPtr(S_TAG), slotLen(S_TAG));
-    } else {
+    }
+    if (slotLen(S_DIGEST) > 0) {
       wLit('@');
       wEsc(slotPtr(S_DIGEST), slotLen(S_DIGEST));
     }
@@ -311,12 +314,13 @@ function wMessage(v: usize, unparseable: bool): void {
     wU64(<u64>distinctSigners);
   } else {
     wLit('signature by ');
-    wEsc(did, didLen);
+    if (didLen > 0) wEsc(did, didLen);
+    else wLit('(unknown)');
     if (code == INVALID_SIGNATURE) {
       wLit(' is invalid: ');
       const causeLen = load<i32>(v, 16);
       if (causeLen > 0) wEsc(load<u32>(v, 12), causeLen);
-      else wLit('unreadable');
+      else wLit(load<u32>(v, 20) != 0 ? 'unreadable' : 'not verified');
     } else if (code == SIGNATURE_EXPIRED) {
       wLit(' is older than ');
       wEsc(irAt(load<u32>(policy + P_MAX_AGE_TEXT)), <i32>load<u32>(policy + P_MAX_AGE_TEXT + 4));

@@ -13,7 +13,7 @@ import { endsWith, startsWith, strCmp, strEq } from './text';
 
 let sPtr: usize = 0;
 let sLen: i32 = 0;
-let dSec: i64 = 0;
+let dSec: f64 = 0;
 let dNano: i32 = 0;
 
 @inline function word(n: usize, i: usize): u32 {
@@ -33,10 +33,10 @@ function evalString(n: usize): void {
 
 function evalDuration(n: usize): void {
   if (load<u32>(n) == E_PATH && word(n, 1) == PATH_AGE) {
-    dSec = ageSec;
+    dSec = <f64>ageSec;
     dNano = ageNano;
   } else {
-    dSec = load<i64>(n, 8);
+    dSec = load<f64>(n, 8);
     dNano = 0;
   }
 }

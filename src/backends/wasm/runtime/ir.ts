@@ -15,7 +15,7 @@ export const P_TRUST_OWNER: usize = 16;
 export const P_MIN_SIGNATURES: usize = 20;
 export const P_HAS_MAX_AGE: usize = 24;
 export const P_INDEX: usize = 28;
-export const P_MAX_AGE: usize = 32;
+export const P_MAX_AGE: usize = 32; // f64 seconds
 export const P_MAX_AGE_TEXT: usize = 40;
 export const P_WHEN: usize = 48;
 export const P_EXPR: usize = 52;
@@ -39,7 +39,7 @@ export const UNMATCHED_AUDIT: u32 = 2;
 export const E_STRING: u32 = 1; // off, len
 export const E_NUMBER: u32 = 2; // f64 at +8
 export const E_BOOL: u32 = 3; // value
-export const E_DURATION: u32 = 4; // i64 seconds at +8
+export const E_DURATION: u32 = 4; // f64 seconds at +8 (whole)
 export const E_LIST: u32 = 5; // count, item offsets…
 export const E_PATH: u32 = 6; // path id (context slot; 11 = signature.age)
 export const E_COMPARE: u32 = 7; // op, operand type, left, right

@@ -75,6 +75,41 @@ export function wEsc(p: usize, len: i32): void {
   wPtr = o;
 }
 
+/**
+ * Writes, inside a JSON string, the text JSON.stringify gives for the units: the message
+ * of an unparseable image quotes the reference that way in every engine.
+ */
+export function wStringified(p: usize, len: i32): void {
+  wLit('\\"');
+  for (let i = 0; i < len; i++) {
+    const u = <i32>load<u16>(p + (<usize>i << 1));
+    let lone = false;
+    if (u >= 0xd800 && u <= 0xdbff) {
+      const next = i + 1 < len ? <i32>load<u16>(p + (<usize>(i + 1) << 1)) : 0;
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        wEsc(p + (<usize>i << 1), 2);
+        i++;
+        continue;
+      }
+      lone = true;
+    } else if (u >= 0xdc00 && u <= 0xdfff) lone = true;
+    if (u == 0x22) wLit('\\\\\\"');
+    else if (u == 0x5c) wLit('\\\\\\\\');
+    else if (u == 0x08) wLit('\\\\b');
+    else if (u == 0x0c) wLit('\\\\f');
+    else if (u == 0x0a) wLit('\\\\n');
+    else if (u == 0x0d) wLit('\\\\r');
+    else if (u == 0x09) wLit('\\\\t');
+    else if (u < 0x20 || lone) {
+      // JSON.stringify writes \uXXXX (lower-case hex): a backslash, then ASCII.
+      wLit('\\\\u');
+      const h = changetype<usize>(HEX);
+      for (let k = 12; k >= 0; k -= 4) wByte(<i32>load<u16>(h + ((<usize>(u >> k) & 15) << 1)));
+    } else wEsc(p + (<usize>i << 1), 1);
+  }
+  wLit('\\"');
+}
+
 /** A quoted JSON string. */
 export function wStr(p: usize, len: i32): void {
   wByte(0x22);

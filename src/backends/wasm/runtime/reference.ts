@@ -131,6 +131,17 @@ function validRegistry(from: i32, to: i32): bool {
   return hostEnd == to || validPort(hostEnd + 1, to);
 }
 
+/** Whether the first `n` units, lower-cased, spell `lit`. */
+function lowerEquals(n: i32, lit: string): bool {
+  if (n != lit.length) return false;
+  for (let i = 0; i < n; i++) {
+    let c = at(i);
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c != <i32>load<u16>(changetype<usize>(lit) + (<usize>i << 1))) return false;
+  }
+  return true;
+}
+
 function copyUnits(dst: usize, from: i32, to: i32): void {
   memory.copy(dst, src + (<usize>from << 1), <usize>(to - from) << 1);
 }
@@ -196,26 +207,8 @@ export function normalizeReference(p: usize, len: i32): bool {
   const repoFrom = regTo > 0 ? regTo + 1 : 0;
 
   // Lower-case registry, with index.docker.io folded into docker.io.
-  let regLen = regTo - regFrom;
-  let dockerHub = regLen == 0;
-  if (!dockerHub && regLen == 15) {
-    dockerHub = true;
-    const lit = 'index.docker.io';
-    for (let i = 0; i < 15; i++) {
-      let c = at(i);
-      if (c >= 0x41 && c <= 0x5a) c += 0x20;
-      if (c != <i32>load<u16>(changetype<usize>(lit) + (<usize>i << 1))) dockerHub = false;
-    }
-  }
-  if (!dockerHub && regLen == 9) {
-    dockerHub = true;
-    const lit = 'docker.io';
-    for (let i = 0; i < 9; i++) {
-      let c = at(i);
-      if (c >= 0x41 && c <= 0x5a) c += 0x20;
-      if (c != <i32>load<u16>(changetype<usize>(lit) + (<usize>i << 1))) dockerHub = false;
-    }
-  }
+  const regLen = regTo - regFrom;
+  const dockerHub = regLen == 0 || lowerEquals(regLen, 'index.docker.io') || lowerEquals(regLen, 'docker.io');
 
   // Repository components.
   let compStart = repoFrom;

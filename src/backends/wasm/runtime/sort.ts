@@ -8,8 +8,9 @@ import { strCmp } from './text';
 export const BY_VIOLATION: i32 = 0;
 export const BY_STRING: i32 = 1;
 
-// Violation record: code, did pointer, did length, cause pointer, cause length (-1 = none).
-export const V_SIZE: usize = 20;
+// Violation record: code, did pointer, did length, cause pointer, cause length (-1 = none),
+// and a flag for the message (invalid-signature: the fact claimed to be valid).
+export const V_SIZE: usize = 24;
 
 function compare(mode: i32, a: usize, b: usize): i32 {
   if (mode == BY_STRING) return strCmp(load<u32>(a), load<i32>(a, 4), load<u32>(b), load<i32>(b, 4));
@@ -20,7 +21,13 @@ function compare(mode: i32, a: usize, b: usize): i32 {
   if (d != 0) return d;
   const la = load<i32>(a, 16);
   const lb = load<i32>(b, 16);
-  return strCmp(load<u32>(a, 12), la < 0 ? 0 : la, load<u32>(b, 12), lb < 0 ? 0 : lb);
+  const c = strCmp(load<u32>(a, 12), la < 0 ? 0 : la, load<u32>(b, 12), lb < 0 ? 0 : lb);
+  if (c != 0) return c;
+  // Then by message: with equal code, did and cause, messages differ only in an
+  // invalid-signature's "not verified" (flag 0) versus "unreadable" (flag 1).
+  const fa = load<u32>(a, 20);
+  const fb = load<u32>(b, 20);
+  return fa == fb ? 0 : fa < fb ? -1 : 1;
 }
 
 /** Sorts `n` u32 record addresses at `arr` in place. */
