@@ -80,7 +80,8 @@ export class RegistryTransport {
     return `${this.baseUrl}/v2/${this.repository}${suffix}`;
   }
 
-  private policyFor(url: URL): { allowPrivate: boolean; allowHttp: boolean } {
+  /** The address and scheme rules for a URL this client is about to fetch. */
+  policyFor(url: URL): { allowPrivate: boolean; allowHttp: boolean } {
     if (url.origin === this.origin) return { allowPrivate: true, allowHttp: !this.secureHostname };
     const sameHost = url.hostname === new URL(this.origin).hostname;
     return {

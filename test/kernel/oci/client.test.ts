@@ -190,16 +190,25 @@ describe('auth', () => {
     expect(await code(client(r).resolve({ tag: 'v1', digest: '' }))).toBe('auth-failed');
   });
 
-  it('refuses a token realm on a private address when the registry is not loopback', async () => {
-    // The registry is reached by a non-loopback name marked insecure; its realm points at 127.0.0.1.
-    const r = await registry({ auth: 'bearer', realm: 'http://127.0.0.1:9/token' });
-    const port = r.host.split(':')[1];
-    const c = new RegistryClient(`registry.test:${port}`, 'alice/app', { credentials: null, insecureRegistries: ['registry.test'] });
-    // Resolving registry.test fails before any realm is used, so exercise the policy directly.
-    const policy = (c.transport as unknown as { policyFor(u: URL): { allowPrivate: boolean } }).policyFor(new URL('http://127.0.0.1:9/token'));
-    expect(policy.allowPrivate).toBe(false);
-    const lo = client(r);
-    expect((lo.transport as unknown as { policyFor(u: URL): { allowPrivate: boolean } }).policyFor(new URL('http://127.0.0.1:9/token')).allowPrivate).toBe(true);
+  it('holds URLs from a public registry to the private-address rule', () => {
+    const policy = (registryHost: string, url: string, extra = {}) =>
+      new RegistryClient(registryHost, 'alice/app', { credentials: null, ...extra }).transport.policyFor(new URL(url));
+    // A registry on the Internet may not send us to internal addresses or plain http.
+    expect(policy('registry.example.com', 'https://auth.example.com/token')).toEqual({ allowPrivate: false, allowHttp: false });
+    expect(policy('registry.example.com', 'http://auth.example.com/token')).toEqual({ allowPrivate: false, allowHttp: false });
+    // Unless the operator allowed it, or the realm is the registry host itself.
+    expect(policy('registry.example.com', 'https://auth.example.com/token', { allowPrivateNetwork: true }).allowPrivate).toBe(true);
+    expect(policy('registry.example.com', 'https://registry.example.com:8443/token').allowPrivate).toBe(true);
+    // A loopback registry may use loopback helpers.
+    expect(policy('127.0.0.1:5000', 'http://127.0.0.1:9/token')).toEqual({ allowPrivate: true, allowHttp: true });
+    expect(policy('localhost:5000', 'http://auth.example.com/token').allowHttp).toBe(false);
+  });
+
+  it("lets a loopback registry's realm on loopback through to the network", async () => {
+    const r = await registry({ auth: 'bearer', realm: 'https://127.0.0.1:9/token' });
+    const c = new RegistryClient(r.host, 'alice/app', { credentials: null });
+    // Loopback registry: its realm on loopback is allowed, so this reaches (closed) port 9.
+    expect(await code(c.resolve({ tag: 'x', digest: '' }))).toBe('network');
   });
 
   it('uses https for non-loopback hosts unless named insecure', () => {
