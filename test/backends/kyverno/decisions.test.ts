@@ -114,6 +114,17 @@ describe('kyverno: decisions match the native engine', () => {
     expectParity(ir, labs('https://pds.labs.example', '2026-11-18T12:00:00.000000001Z'));
   });
 
+  it('compares signature.age exactly with every operator, on both sides', () => {
+    for (const op of ['<', '<=', '>', '>=', '==', '!=']) {
+      for (const expr of [`signature.age ${op} 1d`, `1d ${op} signature.age`]) {
+        const one = irFromYaml(`version: 1\npolicies:\n  - name: aged\n    scope: "**"\n    require:\n      expr: '${expr}'\n`);
+        for (const signedAt of ['2026-11-24T11:59:59.999999999Z', '2026-11-24T12:00:00Z', '2026-11-24T12:00:00.000000001Z']) {
+          expectParity(one, { image: 'atcr.io/a/b', now: NOW, signatures: [sig('did:plc:a', signedAt)] });
+        }
+      }
+    }
+  });
+
   it('allows a policy without signatures, denies the unmatched and the unparseable', () => {
     expect(expectParity(ir, { image: 'nginx', now: NOW, signatures: [] }).native.effect).toBe('allow');
     expect(expectParity(ir, { image: 'quay.io/x/y', now: NOW, signatures: [] }).native.effect).toBe('deny');
