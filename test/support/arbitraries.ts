@@ -49,10 +49,10 @@ const globPart = (concrete: string[], wild: string[]) => fc.constantFrom(...conc
 export const arbGlob: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc
     .tuple(
-      globPart(REGISTRIES, ['*', '**', 'atcr.*', '*.io']),
-      globPart(NAMESPACES, ['*', '?lice', 'a*', '**']),
-      globPart(REPOS, ['*', 'prod-*', '**', 'prod-???', '*web']),
-      fc.option(globPart(TAGS, ['*', '1.*', 'v?', 'v2*']), { nil: undefined }),
+      globPart(REGISTRIES, ['*', '**', 'atcr.*', '*.io', '*', '**']),
+      globPart(NAMESPACES, ['*', '?lice', 'a*', '**', '*']),
+      globPart(REPOS, ['*', 'prod-*', '**', 'prod-???', '*web', '*']),
+      fc.option(globPart(TAGS, ['*', '1.*', 'v?', 'v2*']), { nil: undefined, freq: 2 }),
     )
     .map(([r, n, p, t]) => `${r}/${n}/${p}${t === undefined ? '' : `:${t}`}`) },
   { weight: 1, arbitrary: fc.constantFrom('**', '*', '*/*/*', '**/app', 'docker.io/library/*', '***', '**:latest', '*/**/*:v?') },
@@ -209,7 +209,7 @@ export const arbImageRef: fc.Arbitrary<string> = fc.oneof(
     )
     .map(([r, n, p, t, d]) => `${r ? `${r}/` : ''}${n}/${p}${t ? `:${t}` : ''}${d ? `@${d}` : ''}`) },
   { weight: 2, arbitrary: fc.constantFrom('alpine', 'alpine:3', 'library/alpine', 'docker.io/alpine', 'web:latest', 'localhost/app', '[::1]:5000/app:1.0') },
-  { weight: 2, arbitrary: fc.constantFrom(
+  { weight: 1, arbitrary: fc.constantFrom(
     '', 'UPPER/Case', 'a//b', ':tag', 'app:', 'x@sha256:abc', 'atcr.io/alice/app:-bad', 'atcr.io/a___b/c',
     'atcr.io/alice/app@sha256:' + 'A'.repeat(64), 'atcr.io/' + 'a'.repeat(300), 'ex\u00e4mple.com/app', 'a'.repeat(5000),
   ) },
@@ -244,8 +244,9 @@ const arbNow = fc
 
 /** Offsets (seconds before now) right around the skew and maxAge boundaries. */
 const arbAge = fc.oneof(
-  fc.constantFrom(-301, -300, -299, 0, 100, ...DURATIONS.flatMap((d) => [d - 1, d, d + 1])),
-  fc.integer({ min: -1000, max: 3_000_000 }),
+  { weight: 2, arbitrary: fc.constantFrom(-301, -300, -299, 0, 100, ...DURATIONS.flatMap((d) => [d - 1, d, d + 1])) },
+  { weight: 1, arbitrary: fc.constantFrom(-301, -300, -299) },
+  { weight: 1, arbitrary: fc.integer({ min: -1000, max: 3_000_000 }) },
 );
 
 const UNREADABLE_TIMES = ['', 'yesterday', '2026-13-01T00:00:00Z', '2026-02-29T00:00:00Z', '2026-11-25T24:00:00Z',
@@ -286,12 +287,12 @@ function arbSignature(now: { s: number; n: number }): fc.Arbitrary<unknown> {
 /** A decision input: mostly well-formed, sometimes malformed in one field. */
 export const arbDecisionInput: fc.Arbitrary<unknown> = arbNow.chain((now) =>
   fc.oneof(
-    { weight: 12, arbitrary: fc.record(
+    { weight: 20, arbitrary: fc.record(
       {
         image: arbImageRef,
         owner: fc.constantFrom<unknown>(...DIDS, '', 12),
         now: fc.constant(now.text),
-        signatures: fc.array(arbSignature(now), { maxLength: 4 }),
+        signatures: fc.array(arbSignature(now), { maxLength: 5 }),
       },
       { requiredKeys: ['image', 'now', 'signatures'] },
     ) },

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadWasmEngine } from '../../../src/backends/wasm/index.js';
 import { evaluate } from '../../../src/engine/evaluate.js';
-import type { Decision } from '../../../src/ir/decision.js';
+import { VIOLATION_CODES, type Decision } from '../../../src/ir/decision.js';
 import { arbDecisionInput, arbIRDocument } from '../../support/arbitraries.js';
 
 function comparable(d: Decision) {
@@ -24,6 +24,8 @@ const INPUTS_PER_DOCUMENT = 20;
 describe('wasm ↔ native parity', () => {
   it(`agrees on ${DOCUMENTS * INPUTS_PER_DOCUMENT} random (IR, input) pairs`, async () => {
     let pairs = 0;
+    let matched = 0;
+    const seen = new Set<string>();
     await fc.assert(
       fc.asyncProperty(
         arbIRDocument,
@@ -32,13 +34,20 @@ describe('wasm ↔ native parity', () => {
           const engine = await loadWasmEngine(ir);
           for (const input of inputs) {
             pairs++;
-            expect(comparable(engine.evaluate(input))).toEqual(comparable(evaluate(ir, input)));
+            const native = evaluate(ir, input);
+            expect(comparable(engine.evaluate(input))).toEqual(comparable(native));
+            seen.add(native.effect);
+            if (native.policy !== null) matched++;
+            for (const v of native.violations) seen.add(v.code);
           }
         },
       ),
       { numRuns: DOCUMENTS },
     );
     expect(pairs).toBeGreaterThanOrEqual(10_000);
+    // The generators must reach every outcome, or agreement would say little.
+    for (const outcome of [...VIOLATION_CODES, 'allow', 'deny', 'audit', 'warn']) expect(seen).toContain(outcome);
+    expect(matched / pairs).toBeGreaterThan(0.2);
   }, 300_000);
 
   it('gives the same messages as the native engine', async () => {
