@@ -6,9 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import { toolVersion } from './io.js';
 import { registerPolicy } from './commands/policy/index.js';
-import { registerKernelCommands } from './commands/kernel.js';
+import { KERNEL_COMMANDS, registerKernelCommands } from './commands/kernel.js';
 
-function buildProgram(): Command {
+const COMMANDS: readonly string[] = ['policy', ...KERNEL_COMMANDS];
+
+async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('atcr-verify')
     .description('Verify ATProto-signed container images and compile trust policies for every engine.')
     .version(toolVersion())
@@ -17,8 +19,12 @@ function buildProgram(): Command {
     .exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerPolicy(program);
-  registerKernelCommands(program);
+  if (firstWord(argv) !== 'policy') await registerKernelCommands(program);
   return program;
+}
+
+function firstWord(argv: readonly string[]): string | undefined {
+  return argv.slice(2).find((a) => !a.startsWith('-'));
 }
 
 /** `atcr-verify IMAGE …` means `atcr-verify verify IMAGE …`. */
@@ -28,17 +34,13 @@ export function withShorthand(argv: string[], commands: readonly string[]): stri
   if (first === -1) return argv;
   const word = args[first]!;
   if (commands.includes(word) || word === 'help') return argv;
-  if (!commands.includes('verify')) return argv;
   return [...argv.slice(0, 2), ...args.slice(0, first), 'verify', ...args.slice(first)];
 }
 
 async function main(): Promise<void> {
-  const program = buildProgram();
   const debug = process.argv.includes('--debug');
-  const argv = withShorthand(
-    process.argv,
-    program.commands.map((c) => c.name()),
-  );
+  const argv = withShorthand(process.argv, COMMANDS);
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -1,11 +1,18 @@
-// Registers the verification commands (verify, export, sign) when their modules exist.
+// The verification commands (verify, export, sign). They pull in the ATProto and OCI
+// stacks, so they are loaded only when the command line may need them: `policy …` runs
+// (e.g. a large `policy eval` batch in CI) start without that cost.
 
 import type { Command } from 'commander';
 
-type Register = (program: Command) => void;
+export const KERNEL_COMMANDS = ['verify', 'export', 'sign'] as const;
 
-export function registerKernelCommands(program: Command): void {
-  void program;
+export async function registerKernelCommands(program: Command): Promise<void> {
+  const [{ registerVerify }, { registerExport }, { registerSign }] = await Promise.all([
+    import('./verify.js'),
+    import('./export.js'),
+    import('./sign.js'),
+  ]);
+  registerVerify(program);
+  registerExport(program);
+  registerSign(program);
 }
-
-export type { Register };
