@@ -11,6 +11,7 @@ import {
   MEDIA,
   artifactTypeOf,
   parseManifest,
+  registryUrl,
   type Descriptor,
   type Manifest,
 } from './media.js';
@@ -149,7 +150,7 @@ export class RegistryClient {
       const next = nextLink(res.headers['link']);
       url = undefined;
       if (next) {
-        const target = new URL(next, res.url);
+        const target = registryUrl(next, res.url, 'Link');
         // Pages stay on the registry: a Link elsewhere would leak our token.
         if (target.origin !== this.transport.origin) throw new OciError('registry-error', `referrers Link points to another origin: ${target.origin}`);
         url = target.toString();
@@ -200,7 +201,7 @@ export class RegistryClient {
     if (start.status !== 202) fail(start, `blob upload to ${this.repository}`);
     const location = start.headers['location'];
     if (!location) throw new OciError('registry-error', 'blob upload answered 202 without a Location');
-    const target = new URL(location, start.url);
+    const target = registryUrl(location, start.url, 'Location');
     target.searchParams.set('digest', digest);
     const done = await this.transport.send(target.toString(), {
       method: 'PUT',

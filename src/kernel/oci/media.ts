@@ -106,3 +106,12 @@ export function parseManifest(bytes: Uint8Array): Manifest {
 export function artifactTypeOf(m: Manifest): string | undefined {
   return m.artifactType ?? m.config?.mediaType;
 }
+
+/** A URL the registry sent (Location, Link), resolved against the response URL. */
+export function registryUrl(text: string, base: string, what: string): URL {
+  try {
+    return new URL(text, base);
+  } catch (cause) {
+    throw new OciError('registry-error', `the registry sent a ${what} that is not a URL`, { cause });
+  }
+}

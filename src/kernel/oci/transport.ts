@@ -11,6 +11,7 @@ import { isRedirect, request, type HttpResponse } from '../net/http.js';
 import { parseChallenge } from './challenge.js';
 import { credentialsFromDockerConfig, type Credentials } from './credentials.js';
 import { OciError } from './errors.js';
+import { registryUrl } from './media.js';
 
 export interface RegistryOptions {
   /** Hosts (`host` or `host:port`) the user named insecure: plain http is used for them. */
@@ -127,7 +128,7 @@ export class RegistryTransport {
     for (let hop = 0; opts.followRedirects && isRedirect(res.status) && hop < 3; hop++) {
       const location = res.headers['location'];
       if (!location) break;
-      const next = new URL(location, res.url).toString();
+      const next = registryUrl(location, res.url, 'redirect Location').toString();
       res = await this.raw(next, { ...opts, method: 'GET', body: undefined }, this.authorization);
     }
     return res;

@@ -81,6 +81,12 @@ describe('nextLink', () => {
     expect(nextLink('<https://r/p>; rel="prev"')).toBeUndefined();
     expect(nextLink(undefined)).toBeUndefined();
   });
+  it('never throws on random headers', () => {
+    fc.assert(fc.property(fc.string(), (h) => {
+      const n = nextLink(h);
+      return n === undefined || typeof n === 'string';
+    }));
+  });
 });
 
 describe('credentialsFromDockerConfig', () => {
@@ -100,6 +106,14 @@ describe('credentialsFromDockerConfig', () => {
   });
   it('finds Docker Hub under its legacy key', () => {
     expect(credentialsFromDockerConfig('docker.io', path)).toEqual({ username: 'hub', password: 'pw' });
+  });
+  it('never throws on random config files', () => {
+    const fuzz = join(dir, 'fuzz.json');
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.json(), fc.dictionary(fc.string(), fc.json()).map((auths) => JSON.stringify({ auths }))), (text) => {
+      writeFileSync(fuzz, text);
+      const c = credentialsFromDockerConfig('registry.example.com', fuzz);
+      return c === null || (typeof c.username === 'string' && typeof c.password === 'string');
+    }), { numRuns: 200 });
   });
   it('returns null for unknown hosts and unreadable files', () => {
     expect(credentialsFromDockerConfig('quay.io', path)).toBeNull();
