@@ -3,20 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDidDocument } from '../../../src/kernel/atproto/did-document.js';
 import { didWebUrl } from '../../../src/kernel/atproto/did-resolver.js';
-import { VerifyError } from '../../../src/kernel/proof/errors.js';
+import { codeOf } from '../proof/codes.js';
 
 const DID = 'did:plc:abcdefghijklmnopqrstuvwx';
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (err) {
-    if (err instanceof VerifyError) return err.code;
-    throw err;
-  }
-}
 
 async function doc(method: Record<string, unknown>, over: Record<string, unknown> = {}) {
   return {

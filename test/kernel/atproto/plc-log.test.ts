@@ -3,20 +3,11 @@ import * as plc from '@did-plc/lib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deriveDidDocument } from '../../../src/kernel/atproto/plc-log.js';
-import { VerifyError } from '../../../src/kernel/proof/errors.js';
+import { codeOfAsync as codeOf } from '../proof/codes.js';
 
 type PlcSigner = Parameters<typeof plc.createOp>[0]['signer'];
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof VerifyError) return err.code;
-    throw err;
-  }
-}
 
 /** A did:plc with a genesis operation and a PDS move, as the directory's audit log. */
 async function history() {

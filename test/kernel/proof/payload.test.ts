@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkArtifactManifest, SIGNATURE_ARTIFACT_TYPE } from '../../../src/kernel/proof/artifact.js';
-import { VerifyError } from '../../../src/kernel/proof/errors.js';
+import { codeOf } from './codes.js';
 import { parsePayload, parseRecordUri } from '../../../src/kernel/proof/payload.js';
 
 const IMAGE = `sha256:${'ab'.repeat(32)}`;
@@ -10,15 +10,6 @@ const DID = 'did:plc:abcdefghijklmnopqrstuvwx';
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (err) {
-    if (err instanceof VerifyError) return err.code;
-    throw err;
-  }
-}
 
 const payload = (over: Record<string, unknown> = {}) => ({
   $type: 'io.atcr.signature',

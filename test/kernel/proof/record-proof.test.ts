@@ -2,19 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyFromDidKey } from '../../../src/kernel/atproto/keys.js';
 import { parseCar } from '../../../src/kernel/proof/car.js';
-import { VerifyError } from '../../../src/kernel/proof/errors.js';
+import { codeOfAsync as code } from './codes.js';
 import { verifyRecordProof } from '../../../src/kernel/proof/record-proof.js';
 import { DID, IMAGE, makeRepo, manifestRecord } from './repo-fixture.js';
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof VerifyError) return err.code;
-    throw err;
-  }
-}
 
 describe('record proofs from a real repository', () => {
   it('proves a record and reports the commit that signs it', async () => {
