@@ -131,6 +131,20 @@ describe('agreement with @atproto/crypto', () => {
   }
 });
 
+describe('legacy uncompressed keys', () => {
+  it('parse to the same did:key and verify the same signatures', () => {
+    const { priv } = keyFromScalar('ES256K', '9085d2bef69286a6cbb51623c8fa258629945cd55ca705cc4e66700396894e0c');
+    const ecdh = createECDH('secp256k1');
+    ecdh.setPrivateKey(Buffer.from('9085d2bef69286a6cbb51623c8fa258629945cd55ca705cc4e66700396894e0c', 'hex'));
+    const uncompressed = ecdh.getPublicKey();
+    const key = parseVerificationMethod({ type: 'EcdsaSecp256k1VerificationKey2019', publicKeyMultibase: 'z' + encodeBase58btc(uncompressed) });
+    expect(key.didKey).toBe('did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme');
+    const msg = new Uint8Array([1, 2, 3]);
+    const sig = lowS('ES256K', new Uint8Array(sign('sha256', msg, { key: priv, dsaEncoding: 'ieee-p1363' })));
+    expect(verifySignature(key.didKey, msg, sig)).toBe(true);
+  });
+});
+
 describe('malformed input', () => {
   const did = sigFixtures[1]!.publicKeyDid;
   it('never accepts random signatures and never throws for them', () => {
