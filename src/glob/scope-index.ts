@@ -1,13 +1,15 @@
 // Policy selection without testing every glob per image. Each scope is filed under its
-// longest literal end: its literal prefix (in a trie walked along the subject) or its
-// literal suffix (in a trie walked backwards from the subject's end); scopes with neither
-// go to a small bucket tested always. Only scopes whose literal end fits the image are
-// then run through their matcher, so the cost depends on the image's length and the few
-// scopes that share its prefixes, not on the number of policies.
+// longest run of literal characters: a leading run is looked up by the subject's
+// prefixes, a trailing run by its suffixes (hash probes behind a bit filter), a run in
+// the middle into an Aho–Corasick automaton scanned over the subject. Scopes without any
+// literal go to a bucket tested always. Only scopes whose key occurs in the image are
+// run through their matcher, so the cost follows the image's length and the few scopes
+// sharing its literals, not the number of policies.
 
 import type { IRPolicy, IRScope } from '../ir/types.js';
 import type { ImageRef } from '../ref/reference.js';
-import { literalPrefixOf, tokenizeGlob, type GlobToken } from './glob.js';
+import { AhoCorasick } from './aho-corasick.js';
+import { tokenizeGlob, type GlobToken } from './glob.js';
 import { matcherForTokens, type StringMatcher } from './match.js';
 
 interface Entry {
@@ -17,27 +19,74 @@ interface Entry {
   /** The scope matches image.name + ":" + image.tag rather than image.name. */
   withTag: boolean;
   match: StringMatcher;
+  /** The last call that tested this entry (a key may occur twice in one subject). */
+  seen: number;
 }
 
-/** A trie over UTF-16 code units (a prefix in code points is one in code units too). */
-class TrieNode {
-  next: Map<number, TrieNode> | null = null;
-  entries: Entry[] | null = null;
+/**
+ * Literal keys that must sit at one end of the subject (its start, or with fromEnd its
+ * end). A lookup hashes the subject's ends incrementally and probes the map only where
+ * a key of that length exists and a small bit filter says the hash may be a key: with
+ * 10,000 keys the map's entries are scattered over the heap, and every probe that is not
+ * filtered out costs a cache miss. (A character trie misses on every step of its walk.)
+ */
+class EndKeys {
+  private readonly byKey = new Map<string, Entry[]>();
+  private hasLength = new Uint8Array(0);
+  private filter = new Uint32Array(0);
+  private mask = 0;
 
-  child(code: number): TrieNode {
-    if (this.next === null) this.next = new Map();
-    let node = this.next.get(code);
-    if (node === undefined) {
-      node = new TrieNode();
-      this.next.set(code, node);
+  constructor(private readonly fromEnd: boolean) {}
+
+  add(key: string, e: Entry): void {
+    const list = this.byKey.get(key);
+    if (list !== undefined) list.push(e);
+    else this.byKey.set(key, [e]);
+  }
+
+  /** Builds the length table and the filter; call once after the last add. */
+  build(): void {
+    let maxLen = 0;
+    for (const key of this.byKey.keys()) maxLen = Math.max(maxLen, key.length);
+    this.hasLength = new Uint8Array(maxLen + 1);
+    let bits = 1024;
+    while (bits < this.byKey.size * 16 && bits < 1 << 22) bits *= 2;
+    this.filter = new Uint32Array(bits / 32);
+    this.mask = bits - 1;
+    for (const key of this.byKey.keys()) {
+      this.hasLength[key.length] = 1;
+      const h = this.hashOf(key, key.length);
+      this.filter[(h & this.mask) >>> 5]! |= 1 << (h & 31);
     }
-    return node;
   }
 
-  add(e: Entry): void {
-    (this.entries ??= []).push(e);
+  /** Visits the entries of every key that is a prefix (or suffix) of subject. */
+  lookup(subject: string, visit: (entries: readonly Entry[]) => void): void {
+    const n = subject.length;
+    const limit = Math.min(n, this.hasLength.length - 1);
+    let h = FNV_OFFSET;
+    for (let len = 1; len <= limit; len++) {
+      h = Math.imul(h ^ subject.charCodeAt(this.fromEnd ? n - len : len - 1), FNV_PRIME);
+      if (this.hasLength[len] === 0 || (this.filter[(h & this.mask) >>> 5]! & (1 << (h & 31))) === 0) continue;
+      const list = this.byKey.get(this.fromEnd ? subject.substring(n - len) : subject.substring(0, len));
+      if (list !== undefined) visit(list);
+    }
+  }
+
+  private hashOf(key: string, len: number): number {
+    let h = FNV_OFFSET;
+    for (let i = 1; i <= len; i++) h = Math.imul(h ^ key.charCodeAt(this.fromEnd ? len - i : i - 1), FNV_PRIME);
+    return h;
+  }
+
+  forEach(visit: (e: Entry) => void): void {
+    for (const list of this.byKey.values()) list.forEach(visit);
   }
 }
+
+// FNV-1a, 32 bits: cheap to extend by one character at a time.
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 export interface ScopeCandidate {
   policy: IRPolicy;
@@ -46,16 +95,24 @@ export interface ScopeCandidate {
 
 export class ScopeIndex {
   private readonly policies: readonly IRPolicy[];
-  private readonly prefixes = new TrieNode();
-  /** Suffix tries, one per target, keyed from the last character backwards. */
-  private readonly nameSuffixes = new TrieNode();
-  private readonly tagSuffixes = new TrieNode();
+  private readonly prefixes = new EndKeys(false);
+  /** Suffix keys, one table per target (a name scope's suffix ends the name). */
+  private readonly nameSuffixes = new EndKeys(true);
+  private readonly tagSuffixes = new EndKeys(true);
+  private readonly infixes = new AhoCorasick<Entry>();
+  private infixCount = 0;
   private readonly unkeyed: Entry[] = [];
   // Per-call scratch: the best rank seen per policy, valid where stamp === call.
   private readonly best: Int32Array;
   private readonly stamp: Uint32Array;
   private call = 0;
   private readonly hits: number[] = [];
+  private name = '';
+  private nameTag = '';
+  private readonly visitInfix = (entries: readonly Entry[], end: number): void => {
+    // A name scope's key must lie inside the name; the scan runs over name:tag.
+    for (const e of entries) if (e.withTag || end <= this.name.length) this.test(e);
+  };
 
   constructor(policies: readonly IRPolicy[]) {
     this.policies = policies;
@@ -64,6 +121,10 @@ export class ScopeIndex {
     policies.forEach((p, i) => {
       for (const scope of p.scopes) this.file(scope, i);
     });
+    this.prefixes.build();
+    this.nameSuffixes.build();
+    this.tagSuffixes.build();
+    this.infixes.build();
   }
 
   private file(scope: IRScope, policy: number): void {
@@ -71,19 +132,17 @@ export class ScopeIndex {
     // The loader only lowers valid globs; an invalid one here is a bug upstream.
     if ('error' in r) throw new Error(`invalid scope glob ${JSON.stringify(scope.glob)}: ${r.error.message}`);
     const withTag = scope.target === 'name-tag';
-    const e: Entry = { policy, rank: scope.rank, withTag, match: matcherForTokens(r.tokens) };
-    const prefix = literalPrefixOf(r.tokens);
-    const suffix = literalSuffixOf(r.tokens);
-    if (prefix.length === 0 && suffix.length === 0) {
+    const e: Entry = { policy, rank: scope.rank, withTag, match: matcherForTokens(r.tokens), seen: 0 };
+    const key = longestLiteralRun(r.tokens);
+    if (key.text.length === 0) {
       this.unkeyed.push(e);
-    } else if (prefix.length >= suffix.length) {
-      let node = this.prefixes;
-      for (let i = 0; i < prefix.length; i++) node = node.child(prefix.charCodeAt(i));
-      node.add(e);
+    } else if (key.start === 0) {
+      this.prefixes.add(key.text, e);
+    } else if (key.end === r.tokens.length) {
+      (withTag ? this.tagSuffixes : this.nameSuffixes).add(key.text, e);
     } else {
-      let node = withTag ? this.tagSuffixes : this.nameSuffixes;
-      for (let i = suffix.length - 1; i >= 0; i--) node = node.child(suffix.charCodeAt(i));
-      node.add(e);
+      this.infixes.add(key.text, e);
+      this.infixCount++;
     }
   }
 
@@ -91,22 +150,17 @@ export class ScopeIndex {
   candidates(image: ImageRef): ScopeCandidate[] {
     const name = image.name;
     const nameTag = name + ':' + image.tag;
-    if (++this.call === 0xffffffff) {
-      this.stamp.fill(0);
-      this.call = 1;
-    }
+    this.name = name;
+    this.nameTag = nameTag;
+    if (++this.call === 0xffffffff) this.restartStamps();
     this.hits.length = 0;
 
-    // Prefix trie: walk name + ":" + tag from the start.
-    let node: TrieNode | undefined = this.prefixes;
-    for (let i = 0; node !== undefined; i++) {
-      if (node.entries !== null) this.verify(node.entries, name, nameTag);
-      if (i >= nameTag.length || node.next === null) break;
-      node = node.next.get(nameTag.charCodeAt(i));
-    }
-    this.walkSuffixes(this.nameSuffixes, name, name, nameTag);
-    this.walkSuffixes(this.tagSuffixes, nameTag, name, nameTag);
-    this.verify(this.unkeyed, name, nameTag);
+    // name:tag starts with the name, so one prefix table serves both targets.
+    this.prefixes.lookup(nameTag, this.testAll);
+    this.nameSuffixes.lookup(name, this.testAll);
+    this.tagSuffixes.lookup(nameTag, this.testAll);
+    if (this.infixCount > 0) this.infixes.scan(nameTag, this.visitInfix);
+    this.testAll(this.unkeyed);
 
     const out: ScopeCandidate[] = [];
     for (const i of this.hits) out.push({ policy: this.policies[i]!, rank: this.best[i]! });
@@ -114,36 +168,56 @@ export class ScopeIndex {
     return out;
   }
 
-  private walkSuffixes(root: TrieNode, subject: string, name: string, nameTag: string): void {
-    let node: TrieNode | undefined = root;
-    for (let i = subject.length - 1; node !== undefined; i--) {
-      if (node.entries !== null) this.verify(node.entries, name, nameTag);
-      if (i < 0 || node.next === null) break;
-      node = node.next.get(subject.charCodeAt(i));
+  private readonly testAll = (entries: readonly Entry[]): void => {
+    for (const e of entries) this.test(e);
+  };
+
+  private test(e: Entry): void {
+    if (e.seen === this.call) return;
+    e.seen = this.call;
+    const known = this.stamp[e.policy] === this.call;
+    if (known && this.best[e.policy]! >= e.rank) return;
+    if (!e.match(e.withTag ? this.nameTag : this.name)) return;
+    if (!known) {
+      this.stamp[e.policy] = this.call;
+      this.hits.push(e.policy);
     }
+    this.best[e.policy] = e.rank;
   }
 
-  private verify(entries: readonly Entry[], name: string, nameTag: string): void {
-    for (const e of entries) {
-      const known = this.stamp[e.policy] === this.call;
-      if (known && this.best[e.policy]! >= e.rank) continue;
-      if (!e.match(e.withTag ? nameTag : name)) continue;
-      if (!known) {
-        this.stamp[e.policy] = this.call;
-        this.hits.push(e.policy);
-      }
-      this.best[e.policy] = e.rank;
-    }
+  /** After 2³² calls the stamps would repeat: forget them all once. */
+  private restartStamps(): void {
+    this.stamp.fill(0);
+    const clear = (e: Entry) => (e.seen = 0);
+    [this.prefixes, this.nameSuffixes, this.tagSuffixes].forEach((t) => t.forEach(clear));
+    this.unkeyed.forEach(clear);
+    this.infixes.forEachValue(clear);
+    this.call = 1;
   }
 }
 
-/** The literal characters after the last metacharacter. */
-function literalSuffixOf(tokens: readonly GlobToken[]): string {
-  let s = '';
-  for (let i = tokens.length - 1; i >= 0; i--) {
-    const t = tokens[i]!;
-    if (t.kind !== 'literal') break;
-    s = t.char + s;
+/** The longest run of literal tokens (the first of equal length), as text and token span. */
+export function longestLiteralRun(tokens: readonly GlobToken[]): { text: string; start: number; end: number } {
+  let best = { text: '', start: 0, end: 0 };
+  let bestLen = 0;
+  for (let i = 0; i < tokens.length; ) {
+    if (tokens[i]!.kind !== 'literal') {
+      i++;
+      continue;
+    }
+    let j = i;
+    let text = '';
+    for (; j < tokens.length; j++) {
+      const t = tokens[j]!;
+      if (t.kind !== 'literal') break;
+      text += t.char;
+    }
+    // A trailing run wins a tie over a middle one: its anchored trie filters better.
+    if (j - i > bestLen || (j - i === bestLen && j === tokens.length)) {
+      best = { text, start: i, end: j };
+      bestLen = j - i;
+    }
+    i = j;
   }
-  return s;
+  return best;
 }
