@@ -56,6 +56,10 @@ const MATCH = {
   any: [{ resources: { kinds: WORKLOAD_KINDS, operations: ['CREATE', 'UPDATE'] } }],
 };
 
+// Kyverno refuses `element` in a rule outside `foreach` (the message included), so the
+// message reads the image from a foreach variable instead.
+const IMAGE_VARIABLE: ContextVariable = { name: 'atcrImage', variable: { jmesPath: 'element.image' } };
+
 const FACTS_VARIABLE: ContextVariable = {
   name: FACTS,
   variable: { jmesPath: `lookup(${SERVICE_RESULT}.results, element.image)`, default: { parseError: NO_FACTS } },
@@ -87,7 +91,7 @@ function rule(
       foreach: [
         {
           list: CONTAINERS,
-          context,
+          context: [IMAGE_VARIABLE, ...context],
           ...(preconditions.length > 0 ? { preconditions: { all: preconditions } } : {}),
           deny: { conditions: { all: deny } },
         },
@@ -103,7 +107,7 @@ export function invalidImageRule(serviceUrl: string): Rule {
     'invalid-image',
     serviceUrl,
     'Enforce',
-    'image {{ element.image }} is denied: {{ atcrParseError }}',
+    'image {{ atcrImage }} is denied: {{ atcrParseError }}',
     [FACTS_VARIABLE, variable('atcrParseError', reason)],
     [],
     [is(`${FACTS}.parseError == ${strLit('')}`, false)],
@@ -116,7 +120,7 @@ export function unmatchedRule(serviceUrl: string, candidates: readonly Candidate
     'unmatched',
     serviceUrl,
     action === 'deny' ? 'Enforce' : 'Audit',
-    'no trust policy applies to image {{ element.image }}',
+    'no trust policy applies to image {{ atcrImage }}',
     [FACTS_VARIABLE, variable('atcrWinner', winnerExpression(candidates, whenText))],
     [is(`${FACTS}.parseError == ${strLit('')}`, true)],
     [is('atcrWinner', '')],
@@ -144,7 +148,7 @@ export function policyRule(
     ruleName(policy),
     serviceUrl,
     failureActionOf(policy.action),
-    `image {{ element.image }} does not satisfy trust policy ${policy.name} (${policy.action}): {{ atcrReasons }}`,
+    `image {{ atcrImage }} does not satisfy trust policy ${policy.name} (${policy.action}): {{ atcrReasons }}`,
     [FACTS_VARIABLE, variable('atcrWinner', winnerExpression(candidates, whenText, policy)), ...signatureVariables(policy)],
     [is('atcrWinner', policy.name)],
     [is('atcrSatisfied', false)],

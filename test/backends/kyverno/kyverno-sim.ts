@@ -76,6 +76,21 @@ function substituteDeep(search: Search, ctx: unknown, doc: unknown): unknown {
   return doc;
 }
 
+/** Kyverno's policy validation: `element` variables only under a foreach (validateElementInForEach). */
+function checkElementScope(doc: unknown, path: string): void {
+  if (typeof doc === 'string') {
+    for (const m of doc.matchAll(VARIABLE)) {
+      const variable = m[2]!.split('{{').join('').split('}}').join('').trim();
+      if (variable.startsWith('element') && !path.includes('/foreach/')) {
+        throw new Error(`variable '${variable}' present outside of foreach at path ${path}`);
+      }
+    }
+  } else if (Array.isArray(doc)) doc.forEach((d, i) => checkElementScope(d, `${path}/${i}`));
+  else if (doc !== null && typeof doc === 'object') {
+    for (const [k, v] of Object.entries(doc)) checkElementScope(v, `${path}/${k}`);
+  }
+}
+
 function only(obj: Record<string, unknown>, allowed: string[], where: string): void {
   for (const k of Object.keys(obj)) if (!allowed.includes(k)) throw new Error(`the model does not know ${where}.${k}`);
 }
@@ -175,6 +190,7 @@ export function admit(policies: unknown[], request: AdmissionRequest, service: S
     const doc = raw as Record<string, any>;
     if (doc.apiVersion !== 'kyverno.io/v1' || doc.kind !== 'ClusterPolicy') throw new Error('not a ClusterPolicy');
     for (const rule of doc.spec.rules as Record<string, any>[]) {
+      checkElementScope(rule, '');
       const r = runRule(search, service, request, doc.metadata.name, doc.spec.emitWarning === true, rule);
       if (r) results.push(r);
     }
