@@ -8,4 +8,4 @@ export {
   type KeyAlgorithm,
   type PublicKey,
 } from './keys.js';
-export { isLowSCompact, verifySignature, verifyWithKey } from './verify.js';
+export { isLowSCompact, verifySignature, verifyWithKey, verifyWithKeyAsync } from './verify.js';

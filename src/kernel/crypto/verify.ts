@@ -34,6 +34,21 @@ export function verifyWithKey(key: PublicKey, message: Uint8Array, sig: Uint8Arr
 }
 
 /**
+ * The same check on libuv's thread pool, so a server verifying many signatures at once
+ * uses every core instead of blocking its event loop. Never rejects.
+ */
+export function verifyWithKeyAsync(key: PublicKey, message: Uint8Array, sig: Uint8Array): Promise<boolean> {
+  if (!isLowSCompact(key.algorithm, sig)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      verify('sha256', message, { key: key.keyObject, dsaEncoding: 'ieee-p1363' }, sig, (err, ok) => resolve(!err && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+/**
  * Verifies `sig` over `message` with a did:key or Multikey string. Throws CryptoError
  * only for a key that cannot be parsed; a bad signature is `false`.
  */

@@ -4,7 +4,9 @@
 // the registry honours it, and because some registries ignore conditions, the writer
 // re-reads until it has seen its entry survive several reads in a row, merging again
 // whenever another writer's index replaced it. Entries are only ever added, never
-// dropped, so every writer's merge keeps the others'.
+// dropped, so every writer's merge keeps the others'. The reads are spaced by at least
+// one measured read-and-write cycle, so a rival that read before our write and writes
+// after it does so inside our confirmation window even on a slow registry.
 
 import type { RegistryClient } from './client.js';
 import { fallbackTag } from './digest.js';
@@ -49,12 +51,14 @@ export async function addToFallbackIndex(
   const tag = fallbackTag(subject);
   let writes = 0;
   let seen = 0;
+  let cycleMs = 0;
   for (;;) {
+    const started = performance.now();
     const current = await client.getFallbackIndex(subject);
     const entries = current?.manifest.manifests ?? [];
     if (entries.some((d) => d.digest === descriptor.digest)) {
       if (++seen >= confirmations) return writes;
-      await pause(Math.random() * jitterMs);
+      await pause(Math.max(cycleMs, Math.random() * jitterMs));
       continue;
     }
     seen = 0;
@@ -66,6 +70,7 @@ export async function addToFallbackIndex(
     } catch (e) {
       if (!(e instanceof OciError && e.code === 'conflict')) throw e;
     }
+    cycleMs = Math.min(2000, performance.now() - started);
     await pause(Math.random() * jitterMs);
   }
 }

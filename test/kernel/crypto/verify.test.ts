@@ -9,6 +9,7 @@ import {
   parsePublicKey,
   parseVerificationMethod,
   verifySignature,
+  verifyWithKeyAsync,
 } from '../../../src/kernel/crypto/index.js';
 import { decodeBase58btc, encodeBase58btc } from '../../../src/kernel/crypto/base58.js';
 
@@ -121,7 +122,9 @@ describe('agreement with @atproto/crypto', () => {
           const sig = await kp.sign(msg);
           expect(verifySignature(kp.did(), msg, sig)).toBe(true);
           expect(await atcrypto.verifySignature(kp.did(), msg, sig)).toBe(true);
+          expect(await verifyWithKeyAsync(parsePublicKey(kp.did()), msg, sig)).toBe(true);
           const twin = highS(alg, sig);
+          expect(await verifyWithKeyAsync(parsePublicKey(kp.did()), msg, twin)).toBe(false);
           expect(verifySignature(kp.did(), msg, twin)).toBe(false);
           expect(await atcrypto.verifySignature(kp.did(), msg, twin)).toBe(false);
         }),
