@@ -159,7 +159,10 @@ function deepFlowOffset(text: string): number | null {
 
 function cleanYamlMessage(m: string): string {
   // The yaml package appends " at line L, column C" and a source excerpt; we print our own position.
-  return m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const first = m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  // The library's advice names its own API; a policy author needs to know what to change.
+  if (/multiple documents/i.test(first)) return 'a policy file holds one YAML document, but this one has more (remove the extra `---`)';
+  return first;
 }
 
 /**
