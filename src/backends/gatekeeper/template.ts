@@ -1,0 +1,67 @@
+// The ConstraintTemplate: parameters schema, the template's Rego and the compiled trust
+// policy as a library module.
+
+import type { IRDocument } from '../../ir/types.js';
+import { renderModule } from '../rego/module.js';
+import { regoString } from '../rego/literal.js';
+import { loadTemplate } from '../rego/templates.js';
+import { CONSTRAINT_KIND, LIB_PACKAGE, PROVIDER_NAME, TEMPLATE_NAME, TEMPLATE_PACKAGE } from './names.js';
+
+/** The Rego of the template's target (everything but the policy library). */
+export function templateRego(ir: IRDocument): string {
+  return loadTemplate('gatekeeper/template.rego.hbs')({
+    source: { file: oneLine(ir.source.file), sha256: oneLine(ir.source.sha256) },
+    packageName: TEMPLATE_PACKAGE,
+    libPackage: LIB_PACKAGE,
+    provider: PROVIDER_NAME,
+    providerLiteral: regoString(PROVIDER_NAME),
+  });
+}
+
+export function constraintTemplate(ir: IRDocument): Record<string, unknown> {
+  return {
+    apiVersion: 'templates.gatekeeper.sh/v1',
+    kind: 'ConstraintTemplate',
+    metadata: {
+      name: TEMPLATE_NAME,
+      annotations: sourceAnnotations(ir),
+    },
+    spec: {
+      crd: {
+        spec: {
+          names: { kind: CONSTRAINT_KIND },
+          validation: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                effect: {
+                  type: 'string',
+                  enum: ['deny', 'audit', 'warn'],
+                  description: 'The decision effect this constraint reports; match it with enforcementAction (deny, dryrun, warn).',
+                },
+              },
+            },
+          },
+        },
+      },
+      targets: [
+        {
+          target: 'admission.k8s.gatekeeper.sh',
+          rego: templateRego(ir),
+          libs: [renderModule(ir, LIB_PACKAGE)],
+        },
+      ],
+    },
+  };
+}
+
+export function sourceAnnotations(ir: IRDocument): Record<string, string> {
+  return {
+    'atcr.io/source': ir.source.file,
+    'atcr.io/source-sha256': ir.source.sha256,
+  };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
+}

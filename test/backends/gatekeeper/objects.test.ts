@@ -1,0 +1,139 @@
+// The generated Gatekeeper objects: valid against the CRD schemas, the Rego parses,
+// constraints per effect, options honoured, output deterministic.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { compileGatekeeper, effectsUsed } from '../../../src/backends/gatekeeper/index.js';
+import { parseModule } from '../../support/rego/parser.js';
+import { document, emptyDoc, expressionsDoc, productionDoc } from '../rego/fixtures.js';
+
+const SCHEMAS = join(import.meta.dirname, '..', '..', 'fixtures', 'k8s-crd-schemas');
+const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+const validateTemplate = ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, 'templates.gatekeeper.sh', 'constrainttemplate_v1.json'), 'utf8')));
+const validateProvider = ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, 'externaldata.gatekeeper.sh', 'provider_v1beta1.json'), 'utf8')));
+
+/** Gatekeeper generates the constraint CRD per template; these are its fixed fields. */
+const validateConstraint = ajv.compile({
+  type: 'object',
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { const: 'constraints.gatekeeper.sh/v1beta1' },
+    kind: { type: 'string' },
+    metadata: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' } } },
+    spec: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enforcementAction: { enum: ['deny', 'dryrun', 'warn'] },
+        match: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            kinds: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { apiGroups: { type: 'array', items: { type: 'string' } }, kinds: { type: 'array', items: { type: 'string' } } },
+              },
+            },
+            excludedNamespaces: { type: 'array', items: { type: 'string' } },
+            namespaces: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        parameters: { type: 'object' },
+      },
+    },
+  },
+});
+
+function objects(content: string | Uint8Array): Record<string, any>[] {
+  return parseAllDocuments(String(content)).map((d) => d.toJS() as Record<string, any>);
+}
+
+function compiled(ir = productionDoc, opts = {}) {
+  const byPath = Object.fromEntries(compileGatekeeper(ir, opts).map((a) => [a.path, a.content]));
+  return {
+    byPath,
+    template: objects(byPath['constraint-template.yaml']!)[0]!,
+    constraints: objects(byPath['constraints.yaml']!),
+    provider: objects(byPath['provider.yaml']!)[0]!,
+  };
+}
+
+describe('compileGatekeeper', () => {
+  it('writes a template, the constraints and the provider', () => {
+    expect(compileGatekeeper(productionDoc).map((a) => a.path)).toEqual(['constraint-template.yaml', 'constraints.yaml', 'provider.yaml']);
+  });
+
+  it('produces objects valid against the Gatekeeper CRD schemas', () => {
+    for (const ir of [productionDoc, expressionsDoc, emptyDoc]) {
+      const { template, constraints, provider } = compiled(ir);
+      expect(validateTemplate(template), JSON.stringify(validateTemplate.errors)).toBe(true);
+      expect(validateProvider(provider), JSON.stringify(validateProvider.errors)).toBe(true);
+      const paramsSchema = ajv.compile(template.spec.crd.spec.validation.openAPIV3Schema);
+      for (const c of constraints) {
+        expect(validateConstraint(c), JSON.stringify(validateConstraint.errors)).toBe(true);
+        expect(c.kind).toBe(template.spec.crd.spec.names.kind);
+        expect(paramsSchema(c.spec.parameters), JSON.stringify(paramsSchema.errors)).toBe(true);
+      }
+      expect(template.metadata.name).toBe(template.spec.crd.spec.names.kind.toLowerCase());
+    }
+  });
+
+  it('has Rego that parses, with the policy as a lib.* library', () => {
+    const { template } = compiled(expressionsDoc);
+    const target = template.spec.targets[0];
+    expect(target.target).toBe('admission.k8s.gatekeeper.sh');
+    const main = parseModule(target.rego);
+    expect(main.rules.some((r) => r.name === 'violation' && r.kind === 'contains')).toBe(true);
+    expect(target.libs).toHaveLength(1);
+    const lib = parseModule(target.libs[0]);
+    expect(lib.package).toBe('lib.atcr.trust');
+    expect(target.rego).toContain('data.lib.atcr.trust.decision');
+    expect(target.rego).not.toMatch(/http\.send/u);
+  });
+
+  it('maps each effect to its enforcement action, one constraint per effect', () => {
+    const { constraints } = compiled(productionDoc);
+    expect(constraints.map((c) => [c.metadata.name, c.spec.enforcementAction, c.spec.parameters.effect])).toEqual([
+      ['atcr-trust-deny', 'deny', 'deny'],
+      ['atcr-trust-audit', 'dryrun', 'audit'],
+    ]);
+    const warnOnly = document([{ name: 'w', scopes: ['**'], action: 'warn' }], 'allow');
+    expect(effectsUsed(warnOnly)).toEqual(['deny', 'warn']);
+    expect(compiled(warnOnly).constraints.map((c) => c.spec.enforcementAction)).toEqual(['deny', 'warn']);
+    expect(effectsUsed(document([], 'audit'))).toEqual(['deny', 'audit']);
+  });
+
+  it('excludes kube-system and gatekeeper-system by default, or the namespaces given', () => {
+    expect(compiled().constraints[0]!.spec.match.excludedNamespaces).toEqual(['kube-system', 'gatekeeper-system']);
+    const custom = compiled(productionDoc, { excludedNamespaces: ['infra'] });
+    for (const c of custom.constraints) expect(c.spec.match.excludedNamespaces).toEqual(['infra']);
+    expect(compiled(productionDoc, { excludedNamespaces: [] }).constraints[0]!.spec.match.excludedNamespaces).toBeUndefined();
+  });
+
+  it('matches Pods and the workload kinds whose pod templates the Rego reads', () => {
+    const kinds = compiled().constraints[0]!.spec.match.kinds.flatMap((k: { kinds: string[] }) => k.kinds);
+    expect([...kinds].sort()).toEqual(['CronJob', 'DaemonSet', 'Deployment', 'Job', 'Pod', 'ReplicaSet', 'ReplicationController', 'StatefulSet']);
+  });
+
+  it('points the provider at the service URL, or a placeholder', () => {
+    expect(compiled().provider.spec.url).toBe('https://atcr-verify.atcr-system.svc/gatekeeper/v1/provider');
+    const p = compiled(productionDoc, { serviceUrl: 'https://verify.example.com:8443/' }).provider;
+    expect(p.spec.url).toBe('https://verify.example.com:8443/gatekeeper/v1/provider');
+    expect(p.metadata.name).toBe('atcr-verify');
+    expect(p.spec.timeout).toBeGreaterThan(0);
+  });
+
+  it('is deterministic and names the source', () => {
+    const a = compileGatekeeper(productionDoc);
+    const b = compileGatekeeper(structuredClone(productionDoc));
+    expect(a).toEqual(b);
+    expect(String(a[0]!.content)).toContain(productionDoc.source.sha256);
+    expect(compiled().template.metadata.annotations['atcr.io/source']).toBe(productionDoc.source.file);
+  });
+});
