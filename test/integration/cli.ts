@@ -15,11 +15,15 @@ export interface CliRun {
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  // The user's own settings must not leak into scenarios.
+  const base = { ...process.env };
+  delete base.ATCR_PLC_URL;
+  delete base.ATCR_OWNER_REGISTRIES;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { cwd: ROOT, env: { ...process.env, ATCR_PLC_URL: '', ...env }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: ROOT, env: { ...base, ...env }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
         resolve({ code, stdout, stderr });

@@ -54,7 +54,7 @@ export function addNetworkOptions(cmd: Command): Command {
 export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions {
   const timeoutMs = parseTimeout(flags.timeout);
   if (timeoutMs === null) throw new CliError(`--timeout "${flags.timeout}" is not a duration such as 10s, 500ms or 2m`, EXIT.usage);
-  const plcUrl = flags.plcUrl ?? process.env.ATCR_PLC_URL ?? DEFAULT_PLC_URL;
+  const plcUrl = flags.plcUrl ?? (process.env.ATCR_PLC_URL || DEFAULT_PLC_URL);
   let parsed: URL;
   try {
     parsed = new URL(plcUrl);
