@@ -6,19 +6,35 @@
 import type { IRExpr, PathName } from '../../ir/types.js';
 import { regoNanoseconds, regoNumber, regoRegex, regoString } from './literal.js';
 
+/** One function definition: its parameter list (unused ones as `_`) and body lines. */
+export interface RegoBody {
+  params: string;
+  lines: string[];
+}
+
 /** A generated helper function: one definition per body (several bodies = "or"). */
 export interface RegoHelper {
   name: string;
-  params: string;
   /** `true` for a helper that yields true/false (a boolean value), else it is a condition. */
   valued: boolean;
-  bodies: string[][];
+  bodies: RegoBody[];
 }
 
 /** The compiled form of one `when` or `expr`: the main body and the helpers it calls. */
-export interface CompiledCondition {
-  lines: string[];
+export interface CompiledCondition extends RegoBody {
   helpers: RegoHelper[];
+}
+
+/**
+ * The parameter list for a body, with parameters the body never reads written `_`
+ * (OPA's strict mode, and Regal, reject unused arguments).
+ */
+export function paramsFor(params: string, lines: readonly string[]): string {
+  const text = lines.join('\n');
+  return params
+    .split(', ')
+    .map((name) => (new RegExp(`\\b${name}\\b`, 'u').test(text) ? name : '_'))
+    .join(', ');
 }
 
 /** Parameter names of the generated functions (they must not shadow module rules). */
@@ -45,7 +61,7 @@ export function compileCondition(expr: IRExpr, prefix: string, params: string): 
   const helpers: RegoHelper[] = [];
   const newHelper = (valued: boolean, bodies: string[][]): string => {
     const name = `${prefix}_${helpers.length + 1}`;
-    helpers.push({ name, params, valued, bodies });
+    helpers.push({ name, valued, bodies: bodies.map((lines) => ({ params: paramsFor(params, lines), lines })) });
     return `${name}(${params})`;
   };
 
@@ -108,5 +124,5 @@ export function compileCondition(expr: IRExpr, prefix: string, params: string): 
   };
 
   const lines = cond(expr);
-  return { lines, helpers };
+  return { params: paramsFor(params, lines), lines, helpers };
 }

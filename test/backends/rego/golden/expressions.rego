@@ -38,7 +38,7 @@ p0_when_1(img, img_owner) if {
 	endswith(img_owner, "-bot")
 }
 
-p0_when_2(img, img_owner) if {
+p0_when_2(img, _) if {
 	img.namespace in ["acme", "ops"]
 }
 
@@ -52,7 +52,7 @@ expr_holds(0, img, img_owner, sig) if {
 	1.5 < 1000000000000000000000
 }
 
-p0_expr_1(img, img_owner, sig) := true if {
+p0_expr_1(_, _, sig) := true if {
 	sig.algorithm == "ES256K"
 } else := false
 

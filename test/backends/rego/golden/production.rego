@@ -58,11 +58,11 @@ policies := [
 ]
 
 # production (policies/test.yaml:3): Production images
-when_holds(0, img, img_owner) if {
+when_holds(0, img, _) if {
 	img.tag != "latest"
 }
 
-expr_holds(0, img, img_owner, sig) if {
+expr_holds(0, _, _, sig) if {
 	startswith(sig.pds, "https://pds.example.com")
 }
 
