@@ -73,8 +73,12 @@ export function or(parts: readonly string[]): string {
   return parts.length === 1 ? parts[0]! : parts.map(paren).join(' || ');
 }
 
+/**
+ * `!` binds tighter than `.` in JMESPath (`!a.b` is `(!a).b`), so only a literal or a
+ * function call goes unparenthesised after it.
+ */
 export function not(part: string): string {
-  return `!${paren(part)}`;
+  return /^[a-z_]*\(|^`/.test(part) && isAtom(part) ? `!${part}` : `!(${part})`;
 }
 
 /** Parentheses unless the text is already one atom (an identifier path, a call or a literal). */
