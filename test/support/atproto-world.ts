@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import * as acrypto from '@atproto/crypto';
 import { TestNetworkNoAppView } from '@atproto/dev-env';
 import * as plc from '@did-plc/lib';
+import { RegistryClient } from '../../src/kernel/oci/client.js';
+import { addToFallbackIndex } from '../../src/kernel/oci/fallback-index.js';
 import { MemoryRegistry } from './registry/memory-registry.js';
 import { DockerRegistry } from './registry/docker-registry.js';
 import { type Pushed, pushImage, pushSignatureArtifact, SIGNATURE_TYPE } from './registry/push.js';
@@ -130,6 +132,22 @@ export class AtprotoWorld {
     const artifact = await pushSignatureArtifact(this.registryHost, image.repo, image.pushed, payload, {
       annotations: { 'io.atcr.signature.did': signer.did, 'org.opencontainers.image.created': record.createdAt },
     });
+    if (this.registry instanceof DockerRegistry) {
+      // No referrers API there: signers maintain the sha256-<hex> tag index themselves.
+      const client = new RegistryClient(this.registryHost, image.repo, { credentials: null });
+      await addToFallbackIndex(
+        client,
+        image.pushed.digest,
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: artifact.digest,
+          size: artifact.size,
+          artifactType: SIGNATURE_TYPE,
+          annotations: { 'io.atcr.signature.did': signer.did },
+        },
+        { confirmations: 1, jitterMs: 5 },
+      );
+    }
     if (opts.corruptPayloadBlob) {
       if (!(this.registry instanceof MemoryRegistry)) throw new Error('corrupting blobs needs the in-process registry');
       const manifest = JSON.parse(new TextDecoder().decode(artifact.bytes)) as { layers: { digest: string }[] };
