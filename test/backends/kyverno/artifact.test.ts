@@ -3,7 +3,7 @@
 // language cannot hold.
 
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CompileError } from '../../../src/backends/artifact.js';
