@@ -1,0 +1,125 @@
+// The loader never crashes: random YAML-ish text, random structures written as YAML and
+// random mutations of valid documents all give either an IR or positioned findings.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { RULES } from '../../src/diagnostics/rules.js';
+import type { Compilation } from '../../src/lower/pipeline.js';
+import { compile } from './helpers.js';
+import { documentArb } from '../engine/arbitraries.js';
+
+/** What every compilation must look like, whatever the text. */
+function wellFormed(c: Compilation, text: string): void {
+  const lines = text.split('\n').length;
+  for (const d of c.diagnostics) {
+    expect(Object.keys(RULES)).toContain(d.rule);
+    expect(d.file).toBe('p.yaml');
+    expect(d.line).toBeGreaterThanOrEqual(1);
+    expect(d.line).toBeLessThanOrEqual(lines + 1);
+    expect(d.column).toBeGreaterThanOrEqual(1);
+    expect(d.message.length).toBeGreaterThan(0);
+    expect(d.message).not.toMatch(/^\s+at /m);
+  }
+  const errors = c.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) expect(c.ir).toBeNull();
+  else expect(c.ir).not.toBeNull();
+}
+
+const yamlChars = fc.constantFrom(
+  ...'-:[]{},&*!|>\'"#%@` \n\t?.~=<1a0zé'.split(''),
+  'version: 1\n',
+  'policies:\n',
+  '  - name: p\n',
+  '    scope: ',
+  'require:',
+  'trustedDIDs: ',
+  'did:plc:x',
+  '&a ',
+  '*a',
+  '<<: ',
+  '!!str ',
+  '---\n',
+  '...\n',
+  '\u0000',
+  '\ufeff',
+);
+const yamlish = fc.array(yamlChars, { maxLength: 60 }).map((parts) => parts.join(''));
+
+/** Any JSON-like structure, sometimes shaped like a policy document. */
+const structure = fc.oneof(
+  fc.jsonValue({ maxDepth: 5 }),
+  fc.record({
+    version: fc.oneof(fc.constant(1), fc.jsonValue({ maxDepth: 1 })),
+    policies: fc.array(fc.dictionary(fc.constantFrom('name', 'scope', 'extends', 'when', 'require', 'action', 'bogus'), fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 }),
+    defaults: fc.dictionary(fc.constantFrom('require', 'action', 'when'), fc.jsonValue({ maxDepth: 2 })),
+  }),
+);
+
+type Mutation = { kind: 'delete' | 'insert' | 'replace' | 'duplicate-line' | 'swap-lines'; at: number; len: number; text: string };
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  kind: fc.constantFrom('delete', 'insert', 'replace', 'duplicate-line', 'swap-lines'),
+  at: fc.nat(),
+  len: fc.integer({ min: 1, max: 12 }),
+  text: yamlish,
+});
+
+function mutate(text: string, m: Mutation): string {
+  const at = text.length === 0 ? 0 : m.at % text.length;
+  switch (m.kind) {
+    case 'delete':
+      return text.slice(0, at) + text.slice(at + m.len);
+    case 'insert':
+      return text.slice(0, at) + m.text + text.slice(at);
+    case 'replace':
+      return text.slice(0, at) + m.text + text.slice(at + m.len);
+    case 'duplicate-line':
+    case 'swap-lines': {
+      const lines = text.split('\n');
+      const i = m.at % lines.length;
+      const j = (m.at + m.len) % lines.length;
+      if (m.kind === 'duplicate-line') lines.splice(i, 0, lines[i]!);
+      else [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+      return lines.join('\n');
+    }
+  }
+}
+
+describe('the loader never crashes', () => {
+  it('on random YAML-ish text', () => {
+    fc.assert(
+      fc.property(yamlish, (text) => {
+        wellFormed(compile(text), text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('on random structures written as YAML', () => {
+    fc.assert(
+      fc.property(structure, (value) => {
+        const text = stringify(value);
+        wellFormed(compile(text), text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('on random mutations of valid documents', () => {
+    let compiledSome = false;
+    let rejectedSome = false;
+    fc.assert(
+      fc.property(documentArb, fc.array(mutation, { minLength: 1, maxLength: 3 }), (doc, ms) => {
+        const valid = stringify(doc);
+        expect(compile(valid).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+        const text = ms.reduce(mutate, valid);
+        const c = compile(text);
+        wellFormed(c, text);
+        if (c.ir) compiledSome = true;
+        else rejectedSome = true;
+      }),
+      { numRuns: 300 },
+    );
+    expect(compiledSome && rejectedSome).toBe(true);
+  });
+});
