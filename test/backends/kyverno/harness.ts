@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { compileKyverno } from '../../../src/backends/kyverno/index.js';
 import { ruleName } from '../../../src/backends/kyverno/rules.js';
 import type { Effect } from '../../../src/ir/decision.js';
+import { byCodePoint } from '../../../src/ir/order.js';
 import type { IRDocument } from '../../../src/ir/types.js';
 import { compileText } from '../../../src/lower/pipeline.js';
 import { SERVICE_URL, fakeService, podRequest } from './fake-service.js';
@@ -61,7 +62,8 @@ export function outcomeOf(ir: IRDocument, admission: Admission): Outcome {
   const byRule = new Map(ir.policies.map((p) => [ruleName(p), p.name]));
   const applied = admission.results.find((r) => byRule.has(r.rule) && r.elements.some((e) => e.applied));
   const signers = applied?.elements.find((e) => e.applied)?.context.atcrSigners as string[] | undefined;
-  const satisfiedBy = signers ? [...signers].sort() : undefined;
+  // Kyverno's keys() order is Go map order (random); the decision's is code point order.
+  const satisfiedBy = signers ? [...signers].sort(byCodePoint) : undefined;
   const failed = admission.results.filter((r) => r.status === 'fail');
   if (failed.length > 1) throw new Error(`more than one rule failed: ${failed.map((r) => r.rule).join(', ')}`);
   const f = failed[0];
