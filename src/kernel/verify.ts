@@ -138,7 +138,8 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
       const r = await resolveOwner(ref, ownerRegistries, dids, {
         timeoutMs,
         allowPrivate: allowPrivateNetwork,
-        allowHttp: false,
+        // As for the PDS: plain http only where private networks are allowed (local development).
+        allowHttp: allowPrivateNetwork,
         ...(opts.handleWellKnownUrl ? { wellKnownUrl: opts.handleWellKnownUrl, dns: false } : {}),
       });
       return { ...r, ms: performance.now() - o0 };
