@@ -108,6 +108,17 @@ export function literalPrefixOf(tokens: readonly GlobToken[]): string {
   return prefix;
 }
 
+/** The literal characters after the last metacharacter. */
+export function literalSuffixOf(tokens: readonly GlobToken[]): string {
+  let suffix = '';
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i]!;
+    if (t.kind !== 'literal') break;
+    suffix = t.char + suffix;
+  }
+  return suffix;
+}
+
 /** Compiles a scope glob to its IR form, or returns the first error. */
 export function compileScope(glob: string): { scope: IRScope } | { error: GlobError } {
   const r = tokenizeGlob(glob);
