@@ -41,6 +41,12 @@ export class RegoProgram {
 
   /** Evaluates `data.<pkg>.<rule>`; the result is JSON, or undefined when the rule is. */
   evaluate(ref: string, input: unknown, opts: EvalOptions = {}): unknown {
+    const v = this.evaluateValue(ref, input, opts);
+    return v === undefined ? undefined : toJSON(v);
+  }
+
+  /** Like `evaluate`, as a Rego value (integers stay exact bigints). */
+  evaluateValue(ref: string, input: unknown, opts: EvalOptions = {}): Value | undefined {
     const parts = ref.split('.');
     if (parts[0] !== 'data' || parts.length < 3) throw new RegoEvalError(`query must be data.<package>.<rule>: ${ref}`);
     const ctx: Ctx = {
@@ -49,8 +55,7 @@ export class RegoProgram {
       active: new Set(),
       builtins: { ...BUILTINS, ...opts.builtins },
     };
-    const v = this.rule(parts.slice(1, -1).join('.'), parts[parts.length - 1]!, ctx);
-    return v === undefined ? undefined : toJSON(v);
+    return this.rule(parts.slice(1, -1).join('.'), parts[parts.length - 1]!, ctx);
   }
 
   // -------------------------------------------------------------------------
