@@ -11,6 +11,7 @@ import { parseImageRef } from '../ref/reference.js';
 import { alphabetFor, type Alphabet } from './alphabet.js';
 import { literalSuffixOf } from './glob.js';
 import { scopeNfa, scopeTokens, type ScopeNfa } from './nfa.js';
+import { shortestPath } from './search.js';
 import { PREFERRED, SUBJECT, shapeTable, type Shape } from './shapes.js';
 
 export const DEFAULT_COVER_BUDGET = 200_000;
@@ -70,41 +71,33 @@ export function coverCounterexample(
   const k = alphabet.reps.length;
   const nI = innerNfa.stateCount;
   const nS = SUBJECT.stateCount;
-  const keyOf = (i: number, d: number, s: number) => (d * nI + i) * nS + s;
-
-  // Breadth-first over (inner state, outer subset, shape state); parent links give the witness.
-  const parent = new Map<number, number>();
-  const queue: Array<[number, number, number]> = [];
+  // State (inner NFA state i, outer subset d, shape state s) packed as (d * nI + i) * nS + s.
   const d0 = union.start();
-  for (const i of innerNfa.start) {
-    const key = keyOf(i, d0, SUBJECT.start);
-    if (!parent.has(key)) {
-      parent.set(key, -1);
-      queue.push([i, d0, SUBJECT.start]);
-    }
-  }
-  for (let q = 0; q < queue.length; q++) {
-    const [i, d, s] = queue[q]!;
-    const key = keyOf(i, d, s);
-    if (innerNfa.accepts(i) && SUBJECT.accepts(s) && !union.accepting(d)) {
-      return { covered: false, witness: spell(parent, key, alphabet) };
-    }
-    if (parent.size > budget) return { covered: 'unknown' };
-    for (let cls = 0; cls < k; cls++) {
-      const s2 = shape[s * k + cls]!;
-      if (s2 < 0) continue;
-      const nextI = innerNfa.step(i, cls);
-      if (nextI.length === 0) continue;
-      const d2 = union.step(d, cls);
-      for (const i2 of nextI) {
-        const key2 = keyOf(i2, d2, s2);
-        if (parent.has(key2)) continue;
-        parent.set(key2, key * k + cls);
-        queue.push([i2, d2, s2]);
+  const result = shortestPath({
+    starts: innerNfa.start.map((i) => (d0 * nI + i) * nS + SUBJECT.start),
+    classes: k,
+    budget,
+    goal: (key) => {
+      const s = key % nS;
+      const i = Math.floor(key / nS) % nI;
+      return innerNfa.accepts(i) && SUBJECT.accepts(s) && !union.accepting(Math.floor(key / (nS * nI)));
+    },
+    successors: (key, edge) => {
+      const s = key % nS;
+      const i = Math.floor(key / nS) % nI;
+      const d = Math.floor(key / (nS * nI));
+      for (let cls = 0; cls < k; cls++) {
+        const s2 = shape[s * k + cls]!;
+        if (s2 < 0) continue;
+        const nextI = innerNfa.step(i, cls);
+        if (nextI.length === 0) continue;
+        const d2 = union.step(d, cls);
+        for (const i2 of nextI) edge((d2 * nI + i2) * nS + s2, cls);
       }
-    }
-  }
-  return { covered: true };
+    },
+  });
+  if (result.found) return { covered: false, witness: spell(result.classes, alphabet) };
+  return result.overBudget ? { covered: 'unknown' } : { covered: true };
 }
 
 /** Shortest `name:tag` accepted by both NFAs and the shape, or null. */
@@ -114,49 +107,30 @@ function productWitness(nfas: readonly [ScopeNfa, ScopeNfa], shape: Shape, alpha
   const k = alphabet.reps.length;
   const nB = B.stateCount;
   const nS = shape.stateCount;
-  const keyOf = (a: number, b: number, s: number) => (a * nB + b) * nS + s;
-  const parent = new Map<number, number>();
-  const queue: Array<[number, number, number]> = [];
-  for (const a of A.start) {
-    for (const b of B.start) {
-      const key = keyOf(a, b, shape.start);
-      if (!parent.has(key)) {
-        parent.set(key, -1);
-        queue.push([a, b, shape.start]);
+  // State (a, b, shape state s) packed as (a * nB + b) * nS + s.
+  const result = shortestPath({
+    starts: A.start.flatMap((a) => B.start.map((b) => (a * nB + b) * nS + shape.start)),
+    classes: k,
+    goal: (key) => shape.accepts(key % nS) && B.accepts(Math.floor(key / nS) % nB) && A.accepts(Math.floor(key / (nS * nB))),
+    successors: (key, edge) => {
+      const s = key % nS;
+      const b = Math.floor(key / nS) % nB;
+      const a = Math.floor(key / (nS * nB));
+      for (let cls = 0; cls < k; cls++) {
+        const s2 = table[s * k + cls]!;
+        if (s2 < 0) continue;
+        const nextA = A.step(a, cls);
+        if (nextA.length === 0) continue;
+        const nextB = B.step(b, cls);
+        for (const a2 of nextA) for (const b2 of nextB) edge((a2 * nB + b2) * nS + s2, cls);
       }
-    }
-  }
-  for (let q = 0; q < queue.length; q++) {
-    const [a, b, s] = queue[q]!;
-    const key = keyOf(a, b, s);
-    if (A.accepts(a) && B.accepts(b) && shape.accepts(s)) return spell(parent, key, alphabet);
-    for (let cls = 0; cls < k; cls++) {
-      const s2 = table[s * k + cls]!;
-      if (s2 < 0) continue;
-      const nextA = A.step(a, cls);
-      if (nextA.length === 0) continue;
-      const nextB = B.step(b, cls);
-      for (const a2 of nextA) {
-        for (const b2 of nextB) {
-          const key2 = keyOf(a2, b2, s2);
-          if (parent.has(key2)) continue;
-          parent.set(key2, key * k + cls);
-          queue.push([a2, b2, s2]);
-        }
-      }
-    }
-  }
-  return null;
+    },
+  });
+  return result.found ? spell(result.classes, alphabet) : null;
 }
 
-/** The string along parent links (each link packs the previous key and the class read). */
-function spell(parent: ReadonlyMap<number, number>, key: number, alphabet: Alphabet): string {
-  const k = alphabet.reps.length;
-  const cps: number[] = [];
-  for (let link = parent.get(key)!; link !== -1; link = parent.get(Math.floor(link / k))!) {
-    cps.push(alphabet.reps[link % k]!);
-  }
-  return String.fromCodePoint(...cps.reverse());
+function spell(classes: readonly number[], alphabet: Alphabet): string {
+  return String.fromCodePoint(...classes.map((c) => alphabet.reps[c]!));
 }
 
 /** A preferred witness is kept only if it is exactly what normalization produces. */
