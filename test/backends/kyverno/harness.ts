@@ -6,6 +6,7 @@ import { compileKyverno } from '../../../src/backends/kyverno/index.js';
 import { ruleName } from '../../../src/backends/kyverno/rules.js';
 import type { Effect } from '../../../src/ir/decision.js';
 import { byCodePoint } from '../../../src/ir/order.js';
+import { parseInstant } from '../../../src/engine/time.js';
 import type { IRDocument } from '../../../src/ir/types.js';
 import { compileText } from '../../../src/lower/pipeline.js';
 import { SERVICE_URL, fakeService, podRequest } from './fake-service.js';
@@ -71,4 +72,17 @@ export function outcomeOf(ir: IRDocument, admission: Admission): Outcome {
   const effect: Effect = f.failureAction === 'Enforce' ? 'deny' : f.emitWarning ? 'warn' : 'audit';
   if (admission.allowed !== (effect !== 'deny')) throw new Error('admission and rule results disagree');
   return { allowed: admission.allowed, effect, policy: byRule.get(f.rule) ?? null, satisfiedBy };
+}
+
+/**
+ * What Kyverno's clock would read at the input's `now`: UTC, whole seconds. Inputs Kyverno
+ * cannot meet (a malformed input: the image comes from a pod, now from the clock, the
+ * signatures from the service; or a `now` with a fraction of a second) give null.
+ */
+export function kyvernoClock(input: unknown): string | null {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return null;
+  const { image, now, signatures } = input as Record<string, unknown>;
+  const instant = parseInstant(now);
+  if (typeof image !== 'string' || !Array.isArray(signatures) || !instant || instant.n !== 0) return null;
+  return new Date(instant.s * 1000).toISOString().slice(0, 19) + 'Z';
 }
