@@ -5,7 +5,7 @@
 // re-reads until it has seen its entry survive several reads in a row, merging again
 // whenever another writer's index replaced it. Entries are only ever added, never
 // dropped, so every writer's merge keeps the others'. The reads are spaced by at least
-// one measured read-and-write cycle, so a rival that read before our write and writes
+// two measured read-and-write cycles, so a rival that read before our write and writes
 // after it does so inside our confirmation window even on a slow registry.
 
 import type { RegistryClient } from './client.js';
@@ -58,7 +58,7 @@ export async function addToFallbackIndex(
     const entries = current?.manifest.manifests ?? [];
     if (entries.some((d) => d.digest === descriptor.digest)) {
       if (++seen >= confirmations) return writes;
-      await pause(Math.max(cycleMs, Math.random() * jitterMs));
+      await pause(Math.max(2 * cycleMs, Math.random() * jitterMs));
       continue;
     }
     seen = 0;

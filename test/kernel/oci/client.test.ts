@@ -156,7 +156,7 @@ describe('concurrent fallback index writers', () => {
       size: 10,
       artifactType: SIGNATURE_TYPE,
     }));
-    await Promise.all(descs.map((d) => addToFallbackIndex(client(r), image.digest, d, { jitterMs: 20, maxWrites: 20 })));
+    await Promise.all(descs.map((d) => addToFallbackIndex(client(r), image.digest, d, { maxWrites: 20 })));
     const res = await client(r).referrers(image.digest, SIGNATURE_TYPE);
     expect(res.descriptors.map((d) => d.digest).sort()).toEqual(descs.map((d) => d.digest).sort());
   });
