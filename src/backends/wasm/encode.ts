@@ -5,6 +5,8 @@
 import { CompileError } from '../artifact.js';
 import type { ExprType, IRDocument, IRExpr, IRPolicy, PathName } from '../../ir/types.js';
 import { formatDuration } from '../../expr/duration.js';
+import { writeScopeIndex, type IndexedScope } from './scope-table.js';
+import { Blob } from './blob.js';
 
 const MAGIC = 0x52435441; // "ATCR"
 const FORMAT_VERSION = 1;
@@ -40,65 +42,10 @@ const E = {
 } as const;
 
 
-/** A growing little-endian buffer; offsets are positions in the final blob. */
-class Blob {
-  private buf = new Uint8Array(4096);
-  private view = new DataView(this.buf.buffer);
-  length = 0;
-
-  private room(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-
-  align(n: number): void {
-    const pad = (n - (this.length % n)) % n;
-    this.room(pad);
-    this.length += pad; // the buffer is zero-filled
-  }
-
-  reserve(n: number, align = 4): number {
-    this.align(align);
-    this.room(n);
-    const at = this.length;
-    this.length += n;
-    return at;
-  }
-
-  u32At(at: number, v: number): void {
-    this.view.setUint32(at, v >>> 0, true);
-  }
-
-  i32At(at: number, v: number): void {
-    this.view.setInt32(at, v, true);
-  }
-
-  f64At(at: number, v: number): void {
-    this.view.setFloat64(at, v, true);
-  }
-
-  u16At(at: number, v: number): void {
-    this.view.setUint16(at, v, true);
-  }
-
-  words(values: readonly number[]): number {
-    const at = this.reserve(values.length * 4);
-    values.forEach((v, i) => this.i32At(at + i * 4, v));
-    return at;
-  }
-
-  bytes(): Uint8Array {
-    return this.buf.slice(0, this.length);
-  }
-}
-
 class Encoder {
   readonly blob = new Blob();
   private strings = new Map<string, number>();
-  private globs = new Map<string, number>();
+  private globs = new Map<string, { at: number; prefix: string }>();
 
   constructor() {
     this.blob.reserve(HEADER_SIZE);
@@ -115,8 +62,8 @@ class Encoder {
     return [at, s.length];
   }
 
-  /** A glob's token program: count, prefix count, suffix count, tokens. */
-  glob(glob: string, policy: string): number {
+  /** A glob's token program (count, prefix count, suffix count, tokens) and its literal prefix. */
+  glob(glob: string, policy: string): { at: number; prefix: string } {
     const known = this.globs.get(glob);
     if (known !== undefined) return known;
     const tokens: number[] = [];
@@ -137,8 +84,9 @@ class Encoder {
     let suffix = 0;
     if (prefix < tokens.length) while (tokens[tokens.length - 1 - suffix]! >= 0) suffix++;
     const at = this.blob.words([tokens.length, prefix, suffix, ...tokens]);
-    this.globs.set(glob, at);
-    return at;
+    const entry = { at, prefix: String.fromCodePoint(...tokens.slice(0, prefix)) };
+    this.globs.set(glob, entry);
+    return entry;
   }
 
   expr(e: IRExpr, want: ExprType, policy: string, depth = 0): number {
@@ -197,7 +145,7 @@ class Encoder {
       case 'matches': {
         if (want !== 'bool') bad();
         const left = sub(e.left, 'string');
-        return this.blob.words([E.matches, left, this.glob(e.glob, policy)]);
+        return this.blob.words([E.matches, left, this.glob(e.glob, policy).at]);
       }
       case 'startsWith':
       case 'endsWith': {
@@ -221,7 +169,8 @@ class Encoder {
     }
   }
 
-  policy(p: IRPolicy, position: number): { at: number; maxRank: number } {
+  /** Writes a policy record; its scopes go to the scope index (scope-table.ts). */
+  policy(p: IRPolicy, position: number): number {
     const name = this.string(p.name);
     const r = p.require;
     const maxAgeText = this.string(r.maxAgeSeconds === null ? '' : durationText(r.maxAgeSeconds));
@@ -229,13 +178,6 @@ class Encoder {
     const expr = r.expr === null ? 0 : this.expr(r.expr, 'bool', p.name);
     const dids = r.trustedDIDs.flatMap((d) => this.string(d));
     const trusted = this.blob.words(dids);
-    // Scopes by rank, largest first: the first match is the policy's rank for an image.
-    const scopes = p.scopes
-      .map((s) => ({ target: s.target === 'name-tag' ? 1 : 0, rank: s.rank, glob: this.glob(s.glob, p.name) }))
-      .sort((a, b) => b.rank - a.rank);
-    const scopeTable = this.blob.words(scopes.flatMap((s) => [s.target, s.rank, s.glob, 0]));
-    const maxRank = scopes.length > 0 ? scopes[0]!.rank : -1;
-
     const at = this.blob.reserve(POLICY_SIZE, 8);
     const b = this.blob;
     b.u32At(at + 0, name[0]);
@@ -253,10 +195,7 @@ class Encoder {
     b.u32At(at + 52, expr);
     b.u32At(at + 56, r.trustedDIDs.length);
     b.u32At(at + 60, trusted);
-    b.u32At(at + 64, scopes.length);
-    b.u32At(at + 68, scopeTable);
-    b.i32At(at + 72, maxRank);
-    return { at, maxRank };
+    return at;
   }
 }
 
@@ -278,21 +217,24 @@ export function encodeIr(ir: IRDocument): Uint8Array {
   if (ir.irVersion !== 1) throw new CompileError(`unsupported IR version ${String(ir.irVersion)}`, null);
   if (!(ir.unmatched in UNMATCHED)) throw new CompileError(`unknown unmatched value ${String(ir.unmatched)}`, null);
   const enc = new Encoder();
-  const records = ir.policies.map((p, i) => {
+  const scopes: IndexedScope[] = [];
+  ir.policies.forEach((p, index) => {
     checkRank(p);
     if (!(p.action in ACTIONS)) throw new CompileError(`policy ${p.name}: unknown action ${String(p.action)}`, p.name);
-    return { ...enc.policy(p, i), index: i };
+    const record = enc.policy(p, index);
+    for (const s of p.scopes) {
+      const glob = enc.glob(s.glob, p.name);
+      scopes.push({ record, index, rank: s.rank, target: s.target === 'name-tag' ? 1 : 0, glob: glob.at, prefix: glob.prefix });
+    }
   });
-  // Visiting order for the runtime: largest possible rank first, then document order.
-  const order = [...records].sort((a, b) => b.maxRank - a.maxRank || a.index - b.index);
-  const orderAt = enc.blob.words(order.map((r) => r.at));
+  const indexAt = writeScopeIndex(enc.blob, scopes, (t) => enc.string(t)[0]);
   enc.blob.align(8);
   const b = enc.blob;
   b.u32At(0, MAGIC);
   b.u32At(4, b.length);
   b.u32At(8, FORMAT_VERSION);
   b.u32At(12, UNMATCHED[ir.unmatched]);
-  b.u32At(16, records.length);
-  b.u32At(20, orderAt);
+  b.u32At(16, ir.policies.length);
+  b.u32At(20, indexAt);
   return b.bytes();
 }

@@ -4,16 +4,15 @@
 
 import {
   resetContext, setAge, setSlot, slotLen, slotPtr, S_ALGORITHM, S_DID, S_DIGEST, S_HANDLE,
-  S_IMAGE, S_NAME, S_NAME_TAG, S_OWNER, S_PDS, S_TAG,
+  S_IMAGE, S_NAME, S_OWNER, S_PDS, S_TAG,
 } from './context';
 import { evalBool } from './expr';
-import { globMatch } from './glob';
 import {
-  ACTION_AUDIT, ACTION_ENFORCE, hasIr, H_ORDER, H_POLICY_COUNT, H_UNMATCHED, irAt, irU32,
-  P_ACTION, P_EXPR, P_HAS_MAX_AGE, P_INDEX, P_MAX_AGE, P_MAX_AGE_TEXT, P_MAX_RANK,
-  P_MIN_SIGNATURES, P_NAME, P_SCOPES, P_SCOPE_COUNT, P_SIGNATURE, P_TRUSTED,
-  P_TRUSTED_COUNT, P_TRUST_OWNER, P_WHEN, SCOPE_SIZE, UNMATCHED_ALLOW, UNMATCHED_AUDIT,
+  ACTION_AUDIT, ACTION_ENFORCE, hasIr, H_UNMATCHED, irAt, irU32, P_ACTION, P_EXPR,
+  P_HAS_MAX_AGE, P_MAX_AGE, P_MAX_AGE_TEXT, P_MIN_SIGNATURES, P_NAME, P_SIGNATURE, P_TRUSTED,
+  P_TRUSTED_COUNT, P_TRUST_OWNER, UNMATCHED_ALLOW, UNMATCHED_AUDIT,
 } from './ir';
+import { choosePolicy } from './select';
 import { wByte, wEsc, wLit, wStr, wStringified, wU64 } from './json-write';
 import { alloc } from './mem';
 import { normalizeReference } from './reference';
@@ -200,44 +199,6 @@ export function decide(input: usize): void {
   const action = load<u32>(policy + P_ACTION);
   const effect = action == ACTION_ENFORCE ? EFFECT_DENY : action == ACTION_AUDIT ? EFFECT_AUDIT : EFFECT_WARN;
   write(effect != EFFECT_DENY, effect, false);
-}
-
-/** The winner: largest rank of a matching scope, then lower index; `when` must hold. */
-function choosePolicy(): usize {
-  if (!hasIr()) return 0;
-  const count = <i32>irU32(H_POLICY_COUNT);
-  // Policies are ordered by their largest scope rank (descending), then index.
-  const order = irAt(irU32(H_ORDER));
-  let best: usize = 0;
-  let bestRank = -1;
-  let bestIndex: u32 = 0;
-  for (let k = 0; k < count; k++) {
-    const rec = irAt(load<u32>(order + (<usize>k << 2)));
-    const maxRank = load<i32>(rec + P_MAX_RANK);
-    if (maxRank < bestRank) break;
-    const index = load<u32>(rec + P_INDEX);
-    if (best != 0 && maxRank == bestRank && index > bestIndex) continue;
-    // Scopes are ordered by rank (descending): the first match is the policy's rank.
-    let rank = -1;
-    const scopes = irAt(load<u32>(rec + P_SCOPES));
-    const scopeCount = <i32>load<u32>(rec + P_SCOPE_COUNT);
-    for (let i = 0; i < scopeCount; i++) {
-      const sc = scopes + <usize>i * SCOPE_SIZE;
-      const slot = load<u32>(sc) == 0 ? S_NAME : S_NAME_TAG;
-      if (globMatch(irAt(load<u32>(sc, 8)), slotPtr(slot), slotLen(slot))) {
-        rank = load<i32>(sc, 4);
-        break;
-      }
-    }
-    if (rank < 0) continue;
-    if (best != 0 && (rank < bestRank || (rank == bestRank && index > bestIndex))) continue;
-    const when = load<u32>(rec + P_WHEN);
-    if (when != 0 && !evalBool(irAt(when))) continue;
-    best = rec;
-    bestRank = rank;
-    bestIndex = index;
-  }
-  return best;
 }
 
 let malformedWhat: string = '';

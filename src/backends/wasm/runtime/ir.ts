@@ -6,7 +6,7 @@ import { IR_BASE, IR_MAGIC } from './mem';
 
 export const H_UNMATCHED: u32 = 12;
 export const H_POLICY_COUNT: u32 = 16;
-export const H_ORDER: u32 = 20;
+export const H_INDEX: u32 = 20; // the scope index (select.ts)
 
 export const P_NAME: usize = 0;
 export const P_ACTION: usize = 8;
@@ -21,11 +21,6 @@ export const P_WHEN: usize = 48;
 export const P_EXPR: usize = 52;
 export const P_TRUSTED_COUNT: usize = 56;
 export const P_TRUSTED: usize = 60;
-export const P_SCOPE_COUNT: usize = 64;
-export const P_SCOPES: usize = 68;
-export const P_MAX_RANK: usize = 72;
-
-export const SCOPE_SIZE: usize = 16; // target, rank, glob, unused
 
 export const ACTION_ENFORCE: u32 = 0;
 export const ACTION_AUDIT: u32 = 1;

@@ -1,11 +1,23 @@
 // Value nodes → JSON text, walking parent/next links so depth never matters.
 
 import { wByte, wBytes, wLit, wStr } from './json-write';
+import { isString } from './string';
 import {
   nodeA, nodeB, nodeNext, nodeParent, tagOf,
   T_ARRAY, T_FALSE, T_MEMBER, T_NULL, T_NUMBER, T_OBJECT, T_RAW, T_STRING, T_TRUE,
 } from './value';
 
+/** A string node: decoded ones are escaped; undecoded ones are still valid JSON text. */
+function wString(n: usize): void {
+  if (tagOf(n) == T_STRING) wStr(nodeA(n), <i32>nodeB(n));
+  else {
+    wByte(0x22);
+    wBytes(nodeA(n), nodeB(n));
+    wByte(0x22);
+  }
+}
+
+// Writing must not allocate (the text grows at the end of the heap), so nothing is decoded here.
 export function dumpValue(root: usize): void {
   let n = root;
   while (true) {
@@ -17,15 +29,14 @@ export function dumpValue(root: usize): void {
       if (first != 0) {
         n = first;
         if (tag == T_OBJECT) {
-          const key = <usize>nodeA(n);
-          wStr(nodeA(key), <i32>nodeB(key));
+          wString(<usize>nodeA(n));
           wByte(0x3a);
           n = nodeB(n);
         }
         continue;
       }
       wByte(tag == T_OBJECT ? 0x7d : 0x5d);
-    } else if (tag == T_STRING) wStr(nodeA(n), <i32>nodeB(n));
+    } else if (isString(n)) wString(n);
     else if (tag == T_NUMBER) wBytes(nodeA(n), nodeB(n));
     else if (tag == T_TRUE) wLit('true');
     else if (tag == T_FALSE) wLit('false');
@@ -43,8 +54,7 @@ export function dumpValue(root: usize): void {
         wByte(0x2c);
         n = next;
         if (tagOf(n) == T_MEMBER) {
-          const key = <usize>nodeA(n);
-          wStr(nodeA(key), <i32>nodeB(key));
+          wString(<usize>nodeA(n));
           wByte(0x3a);
           n = nodeB(n);
         }

@@ -1,12 +1,10 @@
 // JSON text (UTF-8) → value nodes, without recursion so that any nesting depth is safe.
-// Strings become UTF-16 with `\u` escapes kept as the units they name (lone surrogates
-// included), like JSON.parse; invalid UTF-8 bytes become U+FFFD like TextDecoder.
-// Numbers keep their text: the decision never needs their value.
+// Strings are validated here and decoded on first use (string.ts). Numbers keep their
+// text: the decision never needs their value.
 
-import { alloc, setHeap } from './mem';
 import {
   newNode, nodeNext, nodeParent, tagOf,
-  T_ARRAY, T_FALSE, T_MEMBER, T_NULL, T_NUMBER, T_OBJECT, T_STRING, T_TRUE,
+  T_ARRAY, T_FALSE, T_LAZY_ASCII, T_LAZY_TEXT, T_MEMBER, T_NULL, T_NUMBER, T_OBJECT, T_TRUE,
 } from './value';
 
 let pos: usize = 0;
@@ -61,110 +59,49 @@ function number(): usize {
   return newNode(T_NUMBER, <u32>start, <u32>(pos - start));
 }
 
-function hexVal(c: i32): i32 {
+export function hexVal(c: i32): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
   return -1;
 }
 
-/** Decodes one UTF-8 sequence at `pos` (advancing it); U+FFFD for an invalid one. */
-function utf8(): i32 {
-  const b0 = <i32>load<u8>(pos);
-  let need = 0;
-  let cp = 0;
-  let lo = 0x80;
-  let hi = 0xbf;
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    need = 1;
-    cp = b0 & 0x1f;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    need = 2;
-    cp = b0 & 0x0f;
-    if (b0 == 0xe0) lo = 0xa0;
-    if (b0 == 0xed) hi = 0x9f;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    need = 3;
-    cp = b0 & 0x07;
-    if (b0 == 0xf0) lo = 0x90;
-    if (b0 == 0xf4) hi = 0x8f;
-  } else {
-    pos++;
-    return 0xfffd;
-  }
-  pos++;
-  for (let i = 0; i < need; i++) {
-    if (pos >= end) return 0xfffd;
-    const b = <i32>load<u8>(pos);
-    if (b < lo || b > hi) return 0xfffd;
-    lo = 0x80;
-    hi = 0xbf;
-    cp = (cp << 6) | (b & 0x3f);
-    pos++;
-  }
-  return cp;
-}
-
-/** Parses a string whose opening quote is at `pos - 1`. Returns a T_STRING node or 0. */
+/**
+ * Scans a string whose opening quote is at `pos - 1`, checking that it is valid JSON
+ * (no raw control characters, only known escapes). Its text is decoded only if the
+ * decision reads it (string.ts), so digests, URIs and messages cost one scan.
+ */
 function parseString(): usize {
-  // Units never outnumber bytes, so the byte length bounds the buffer.
-  let scan = pos;
-  while (scan < end) {
-    const c = load<u8>(scan);
-    if (c == 0x22) break;
-    scan += c == 0x5c ? 2 : 1;
-  }
-  if (scan >= end) return 0;
-  const buf = alloc((scan - pos) << 1);
-  let out = buf;
+  const from = pos;
+  const limit = end;
+  let q = from;
+  let plain = true;
   while (true) {
-    if (pos >= end) return 0;
-    const c = <i32>load<u8>(pos);
-    if (c == 0x22) {
-      pos++;
-      break;
-    }
+    if (q >= limit) return 0;
+    const c = load<u8>(q);
+    if (c == 0x22) break;
     if (c < 0x20) return 0;
     if (c == 0x5c) {
-      if (pos + 1 >= end) return 0;
-      const e = <i32>load<u8>(pos + 1);
-      pos += 2;
-      let u = 0;
-      if (e == 0x22 || e == 0x5c || e == 0x2f) u = e;
-      else if (e == 0x62) u = 8;
-      else if (e == 0x66) u = 12;
-      else if (e == 0x6e) u = 10;
-      else if (e == 0x72) u = 13;
-      else if (e == 0x74) u = 9;
-      else if (e == 0x75) {
-        if (end - pos < 4) return 0;
-        for (let i: usize = 0; i < 4; i++) {
-          const h = hexVal(<i32>load<u8>(pos + i));
-          if (h < 0) return 0;
-          u = (u << 4) | h;
-        }
-        pos += 4;
-      } else return 0;
-      store<u16>(out, <u16>u);
-      out += 2;
-    } else if (c < 0x80) {
-      store<u16>(out, <u16>c);
-      out += 2;
-      pos++;
-    } else {
-      const cp = utf8();
-      if (cp >= 0x10000) {
-        store<u16>(out, <u16>(0xd800 + ((cp - 0x10000) >> 10)));
-        store<u16>(out, <u16>(0xdc00 + ((cp - 0x10000) & 0x3ff)), 2);
-        out += 4;
-      } else {
-        store<u16>(out, <u16>cp);
-        out += 2;
+      plain = false;
+      if (q + 1 >= limit) return 0;
+      const e = load<u8>(q + 1);
+      if (e == 0x75) {
+        if (limit - q < 6) return 0;
+        for (let i: usize = 2; i < 6; i++) if (hexVal(<i32>load<u8>(q + i)) < 0) return 0;
+        q += 6;
+        continue;
       }
+      if (e != 0x22 && e != 0x5c && e != 0x2f && e != 0x62 && e != 0x66 && e != 0x6e && e != 0x72 && e != 0x74) {
+        return 0;
+      }
+      q += 2;
+      continue;
     }
+    if (c >= 0x80) plain = false;
+    q++;
   }
-  setHeap(out); // give back the unused part of the buffer
-  return newNode(T_STRING, <u32>buf, <u32>((out - buf) >> 1));
+  pos = q + 1;
+  return newNode(plain ? T_LAZY_ASCII : T_LAZY_TEXT, <u32>from, <u32>(q - from));
 }
 
 /** Appends `child` to the open container `parent` (whose `next` holds its tail while open). */

@@ -7,6 +7,8 @@ import { strCmp } from './text';
 /** Records compared: violations (code, did, cause) or strings (pointer, length). */
 export const BY_VIOLATION: i32 = 0;
 export const BY_STRING: i32 = 1;
+/** Scope index entries (select.ts): larger rank (offset 4) first, then lower index (offset 16). */
+export const BY_RANK: i32 = 2;
 
 // Violation record: code, did pointer, did length, cause pointer, cause length (-1 = none),
 // and a flag for the message (invalid-signature: the fact claimed to be valid).
@@ -14,6 +16,14 @@ export const V_SIZE: usize = 24;
 
 function compare(mode: i32, a: usize, b: usize): i32 {
   if (mode == BY_STRING) return strCmp(load<u32>(a), load<i32>(a, 4), load<u32>(b), load<i32>(b, 4));
+  if (mode == BY_RANK) {
+    const ra = load<i32>(a, 4);
+    const rb = load<i32>(b, 4);
+    if (ra != rb) return ra > rb ? -1 : 1;
+    const ia = load<u32>(a, 16);
+    const ib = load<u32>(b, 16);
+    return ia == ib ? 0 : ia < ib ? -1 : 1;
+  }
   const ca = load<u32>(a);
   const cb = load<u32>(b);
   if (ca != cb) return ca < cb ? -1 : 1;

@@ -3,7 +3,7 @@
 // walk any depth without recursion.
 
 import { alloc } from './mem';
-import { strEqLit } from './text';
+import { decodeString, isString, keyEquals } from './string';
 
 export const T_NULL: u32 = 1;
 export const T_FALSE: u32 = 2;
@@ -14,6 +14,8 @@ export const T_ARRAY: u32 = 6; // a = count, b = first element
 export const T_OBJECT: u32 = 7; // a = count, b = first member
 export const T_MEMBER: u32 = 8; // a = key (a T_STRING node), b = value node
 export const T_RAW: u32 = 9; // a = NUL-terminated JSON text, b = its byte length
+export const T_LAZY_ASCII: u32 = 10; // a string not yet decoded: a = JSON text, b = bytes (ASCII, no escapes)
+export const T_LAZY_TEXT: u32 = 11; // the same, with escapes or non-ASCII bytes
 
 export const NODE_SIZE: usize = 20;
 
@@ -49,8 +51,7 @@ export function member(obj: usize, key: string): usize {
   let found: usize = 0;
   let m = <usize>nodeB(obj);
   while (m != 0) {
-    const k = <usize>nodeA(m);
-    if (strEqLit(nodeA(k), <i32>nodeB(k), key)) found = nodeB(m);
+    if (keyEquals(<usize>nodeA(m), key)) found = nodeB(m);
     m = nodeNext(m);
   }
   return found;
@@ -61,11 +62,12 @@ export let strPtr: usize = 0;
 export let strLen: i32 = 0;
 export function stringMember(obj: usize, key: string): bool {
   const v = member(obj, key);
-  if (v == 0 || tagOf(v) != T_STRING) {
+  if (!isString(v)) {
     strPtr = 0;
     strLen = 0;
     return false;
   }
+  decodeString(v);
   strPtr = nodeA(v);
   strLen = <i32>nodeB(v);
   return true;
