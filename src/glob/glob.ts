@@ -39,6 +39,10 @@ export function tokenizeGlob(glob: string): { tokens: GlobToken[] } | { error: G
     if (cp < 0x20 || cp === 0x7f) {
       return { error: { message: 'control characters are not allowed in a scope glob', offset: i } };
     }
+    // A lone surrogate is no character: RE2 (Rego) and JSON encoders reject it.
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+      return { error: { message: 'a scope glob must be valid Unicode (lone surrogate)', offset: i } };
+    }
     if (ch === '*') {
       if (glob[i + 1] === '*') {
         tokens.push({ kind: 'doubleStar' });

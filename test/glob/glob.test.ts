@@ -21,7 +21,7 @@ describe('scope globs', () => {
     expect(tokens('a***').map((t) => t.kind)).toEqual(['literal', 'doubleStar', 'star']);
   });
 
-  it.each([['a[b'], ['a{b}'], ['a\\b'], ['a b'], ['a\tb'], [''], ['x'.repeat(513)], ['a\u0001']])(
+  it.each([['a[b'], ['a{b}'], ['a\\b'], ['a b'], ['a\tb'], [''], ['x'.repeat(513)], ['a\u0001'], ['a\ud800b']])(
     'rejects %j with a message and an offset',
     (glob) => {
       const r = tokenizeGlob(glob);
