@@ -63,6 +63,8 @@ export interface VerifyReport {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Signature artifacts verified per image; more are ignored with a note. */
+export const MAX_SIGNATURES = 64;
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -127,8 +129,10 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
   const t0 = performance.now();
   const image = await source.image();
   const t1 = performance.now();
-  const artifacts = await source.signatures(image.digest);
+  const listed = await source.signatures(image.digest);
   const t2 = performance.now();
+  // A registry could list any number of artifacts; each costs requests to third parties.
+  const artifacts = listed.slice(0, MAX_SIGNATURES);
 
   const ctx = { imageDigest: image.digest, expectedRepository: recordRepository(ref, ownerRegistries) };
   const [outcomes, owner] = await Promise.all([
@@ -148,6 +152,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
 
   const signatures = outcomes.map((o) => o.fact);
   const notes: string[] = [];
+  if (listed.length > artifacts.length) notes.push(`${listed.length} signature artifacts listed; only the first ${MAX_SIGNATURES} were checked`);
   if (owner.note) notes.push(owner.note);
   const unprovenDids = [...new Set(outcomes.filter((o) => o.unprovenDocument).map((o) => o.fact.did))];
   for (const did of unprovenDids) notes.push(`${did}: did:web document taken from the bundle as is (cannot be proven offline)`);

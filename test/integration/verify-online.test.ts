@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtprotoWorld } from '../support/atproto-world.js';
+import { pushSignatureArtifact } from '../support/registry/push.js';
 import { closedPort, parseOutput, runCli } from './cli.js';
 
 let world: AtprotoWorld;
@@ -166,6 +167,20 @@ describe('verify (online)', () => {
     expect(bad.error!.code).toBe('proof-unavailable');
   });
 
+  it('escapes control characters that came from the network', async () => {
+    const img = await world.image('alice/escape', '1');
+    await pushSignatureArtifact(world.registryHost, img.repo, img.pushed, { hello: '\u001b[2J' }, {
+      annotations: { 'io.atcr.signature.did': 'did:plc:\u001b[31mred\u202e' },
+    });
+    const text = await runCli(['verify', img.ref, '--plc-url', world.plcUrl, '--allow-private-network']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('\\u001b[31mred\\u202e');
+    expect(text.stdout).not.toMatch(/[\u001b\u202e]/);
+    const json = await verify(img.ref);
+    expect(json.stdout).not.toMatch(/[\u001b\u202e]/);
+    expect(parseOutput(json).signatures[0]).toMatchObject({ did: 'did:plc:\u001b[31mred\u202e', error: { code: 'payload-invalid' } });
+  });
+
   it('finds nothing on an unsigned image: exit 1', async () => {
     const img = await world.image('alice/unsigned', '1');
     const run = await verify(img.ref);
@@ -209,6 +224,7 @@ describe('verify (online)', () => {
     const run = await verify(`127.0.0.1:${await closedPort()}/alice/app:1.0`);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/atcr-verify: /);
+    expect(parseOutput(run)).toMatchObject({ verified: false, signatures: [], decision: null });
   });
 
   it('exits 3 on a timeout', async () => {

@@ -178,8 +178,24 @@ export function registerVerify(program: Command): void {
       try {
         report = await verifyImage(opts);
       } catch (err) {
-        if (err instanceof DiscoveryError) throw discoveryFailure(err);
-        throw err;
+        if (!(err instanceof DiscoveryError)) throw err;
+        const failure = discoveryFailure(err);
+        // JSON consumers still get one object; the sentence goes to standard error.
+        if (flags.output === 'json' && !flags.quiet && err.kind !== 'usage') {
+          await out(
+            safeJson({
+              image,
+              digest: '',
+              verified: false,
+              signatures: [],
+              decision: null,
+              offline: Boolean(opts.bundle),
+              durationMs: Math.round((performance.now() - started) * 100) / 100,
+              error: { kind: err.kind, message: err.message },
+            }) + '\n',
+          );
+        }
+        throw failure;
       }
       const now = flags.now ?? new Date().toISOString();
       const decision = ir ? evaluate(ir, { image, owner: report.owner, now, signatures: report.signatures }) : null;
