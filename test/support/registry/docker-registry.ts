@@ -52,6 +52,11 @@ export class DockerRegistry {
         ].join('\n'),
       );
       this.child = spawn(DOCKER_REGISTRY_BIN, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // A test run that dies without afterAll must not leave the registry behind.
+      const child = this.child;
+      const reap = () => child.kill('SIGKILL');
+      process.once('exit', reap);
+      child.once('exit', () => process.removeListener('exit', reap));
       this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
       this.host = `127.0.0.1:${port}`;
       if (await this.ready()) return this;
