@@ -2,11 +2,10 @@
 // and their IR and returns findings that say what to change.
 
 import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
-import { formatDuration } from '../expr/duration.js';
 import { scopeCoveredBy, scopesIntersect } from '../glob/automaton.js';
 import type { IRDocument, IRPolicy, IRScope } from '../ir/types.js';
 import type { Checked } from '../policy/check.js';
-import { BUILT_IN, type Effective, type ResolvedPolicy } from '../policy/inherit.js';
+import type { Effective, ResolvedPolicy } from '../policy/inherit.js';
 import type { Program } from '../policy/load.js';
 
 export interface LintContext {
@@ -18,6 +17,14 @@ export interface LintContext {
 
 function warn(loc: Location, rule: string, message: string): Diagnostic {
   return { ...loc, rule, severity: 'warning', message };
+}
+
+/** Where a parent's value was written, naming the layer when it is not the parent itself. */
+function origin(r: ResolvedPolicy, p: { from: string; loc: Location | null }): string {
+  if (r.parent && p.from !== r.parent.src.name.value) {
+    return p.loc ? ` (inherited from ${p.from}, ${p.loc.file}:${p.loc.line}:${p.loc.column})` : ' (built in)';
+  }
+  return where(p.loc);
 }
 
 function where(l: Location | null): string {
@@ -44,7 +51,9 @@ export function minSignaturesUnreachable(ctx: LintContext): Diagnostic[] {
     if (req.minSignatures > req.trustedDIDs.length) {
       out.push(
         warn(
-          r.minSignatures.loc ?? r.src.name.loc,
+          // At the policy's own minSignatures, else at its name: an inherited location is
+          // shared by many policies, and findings at one place would collapse into one.
+          r.src.require.minSignatures?.loc ?? r.src.name.loc,
           'min-signatures-unreachable',
           `policy ${r.src.name.value} needs ${req.minSignatures} distinct signers but trusts only ${req.trustedDIDs.length} DID${req.trustedDIDs.length === 1 ? '' : 's'}, so it can never be satisfied; lower minSignatures or trust more DIDs`,
         ),
@@ -54,12 +63,13 @@ export function minSignaturesUnreachable(ctx: LintContext): Diagnostic[] {
   return out;
 }
 
-/** The parent's effective value of a field: the parent policy's, or `defaults` for a root. */
+/**
+ * The parent's effective value of a field: the parent policy's (a built-in value included:
+ * a parent policy that sets nothing still requires a signature and enforces), or for a
+ * root policy the value `defaults` sets, if any.
+ */
 function parentValue<T>(r: ResolvedPolicy, pick: (p: ResolvedPolicy) => Effective<T>, fromDefaults: () => { value: T; loc: Location } | undefined): { value: T; from: string; loc: Location | null } | null {
-  if (r.parent) {
-    const e = pick(r.parent);
-    return e.from === BUILT_IN ? null : e;
-  }
+  if (r.parent) return pick(r.parent);
   const d = fromDefaults();
   return d ? { ...d, from: 'defaults' } : null;
 }
@@ -77,25 +87,26 @@ export function weakensParent(ctx: LintContext): Diagnostic[] {
       const mine = ctx.checked.durations.get(own.maxAge)!;
       const theirs = p?.value ? ctx.checked.durations.get(p.value) : undefined;
       if (theirs !== undefined && mine > theirs) {
-        out.push(warn(own.maxAge.loc, 'weakens-parent', `policy ${name} lengthens maxAge to ${formatDuration(mine)}, beyond the ${formatDuration(theirs)} of ${parentName}${where(p!.loc)}; shorten it or remove it to inherit`));
+        // The durations as written (30d), not renormalized (4w2d).
+        out.push(warn(own.maxAge.loc, 'weakens-parent', `policy ${name} lengthens maxAge to ${own.maxAge.value}, beyond the ${p!.value!.value} of ${parentName}${origin(r, p!)}; shorten it or remove it to inherit`));
       }
     }
     if (own.signature && own.signature.value === false) {
       const p = parentValue(r, (x) => x.signature, () => defaults.require.signature);
       if (p && p.value === true) {
-        out.push(warn(own.signature.loc, 'weakens-parent', `policy ${name} turns off the signature that ${parentName} requires${where(p.loc)}; images it scopes run unsigned`));
+        out.push(warn(own.signature.loc, 'weakens-parent', `policy ${name} turns off the signature that ${parentName}${origin(r, p)} requires; images it scopes run unsigned`));
       }
     }
     if (own.minSignatures) {
       const p = parentValue(r, (x) => x.minSignatures, () => defaults.require.minSignatures);
       if (p && own.minSignatures.value < p.value) {
-        out.push(warn(own.minSignatures.loc, 'weakens-parent', `policy ${name} lowers minSignatures to ${own.minSignatures.value}, below the ${p.value} of ${parentName}${where(p.loc)}`));
+        out.push(warn(own.minSignatures.loc, 'weakens-parent', `policy ${name} lowers minSignatures to ${own.minSignatures.value}, below the ${p.value} of ${parentName}${origin(r, p)}`));
       }
     }
     if (r.src.action && r.src.action.value !== 'enforce') {
       const p = parentValue(r, (x) => x.action, () => defaults.action);
       if (p && p.value === 'enforce') {
-        out.push(warn(r.src.action.loc, 'weakens-parent', `policy ${name} moves action from enforce (${parentName}${where(p.loc)}) to ${r.src.action.value}, so failures no longer deny`));
+        out.push(warn(r.src.action.loc, 'weakens-parent', `policy ${name} moves action from enforce of ${parentName}${origin(r, p)} to ${r.src.action.value}, so failures no longer deny`));
       }
     }
   }
