@@ -7,7 +7,9 @@ import { regoModule } from '../../../src/backends/rego/index.js';
 import { evaluate } from '../../../src/engine/evaluate.js';
 import { RegoProgram } from '../../support/rego/interpreter.js';
 import { decisionInput, irDocument } from './arbitraries.js';
+import { arbDecisionInput, arbIRDocument } from '../../support/arbitraries.js';
 import { productionDoc } from './fixtures.js';
+import { withoutQuotingDifferences } from './compare.js';
 
 const programs = new WeakMap<object, RegoProgram>();
 function regoDecision(ir: Parameters<typeof regoModule>[0], input: unknown): unknown {
@@ -16,18 +18,29 @@ function regoDecision(ir: Parameters<typeof regoModule>[0], input: unknown): unk
     p = new RegoProgram([regoModule(ir)]);
     programs.set(ir, p);
   }
-  return p.evaluate('data.atcr.trust.decision', input);
+  return withoutQuotingDifferences(p.evaluate('data.atcr.trust.decision', input), input);
 }
 
 /** The native decision as JSON, without absent optional fields. */
 function nativeDecision(ir: Parameters<typeof regoModule>[0], input: unknown): unknown {
-  return JSON.parse(JSON.stringify(evaluate(ir, input)));
+  return withoutQuotingDifferences(JSON.parse(JSON.stringify(evaluate(ir, input))), input);
 }
 
 describe('Rego parity with the native engine', () => {
   it('agrees on random documents and inputs', () => {
     fc.assert(
       fc.property(irDocument, fc.array(decisionInput, { minLength: 1, maxLength: 5 }), (ir, inputs) => {
+        for (const input of inputs) {
+          expect(regoDecision(ir, input), JSON.stringify(input)).toEqual(nativeDecision(ir, input));
+        }
+      }),
+      { numRuns: Number(process.env.PARITY_RUNS ?? 150) },
+    );
+  });
+
+  it('agrees on the project-wide generators (test/support/arbitraries.ts)', () => {
+    fc.assert(
+      fc.property(arbIRDocument, fc.array(arbDecisionInput, { minLength: 1, maxLength: 5 }), (ir, inputs) => {
         for (const input of inputs) {
           expect(regoDecision(ir, input), JSON.stringify(input)).toEqual(nativeDecision(ir, input));
         }

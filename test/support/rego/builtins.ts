@@ -145,13 +145,39 @@ export const BUILTINS: Record<string, Builtin> = {
     return v === undefined ? fallback : v;
   },
   set: (args) => (args.length === 0 ? new RSet() : undefined),
-  'json.marshal': () => undefined, // not emitted; listed so the checker knows the name
+  'json.marshal': ([x]) => (x === undefined ? undefined : goJson(x)),
   sprintf: ([format, args]) => {
     if (!isStr(format) || !Array.isArray(args)) return undefined;
     let i = 0;
     return format.replace(/%[sdv%]/gu, (m) => (m === '%%' ? '%' : String(printValue(args[i++] ?? null))));
   },
 };
+
+/** Go's json.Marshal of a value (OPA's json.marshal): HTML-safe string escapes, sorted keys. */
+function goJson(v: Value): string {
+  if (typeof v === 'string') return goJsonString(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(goJson).join(',')}]`;
+  if (v instanceof RSet) return `[${[...v.items.values()].sort(compare).map(goJson).join(',')}]`;
+  const entries = [...v.entries.values()].sort((a, b) => compare(a[0], b[0]));
+  return `{${entries.map(([k, x]) => `${goJsonString(String(k))}:${goJson(x)}`).join(',')}}`;
+}
+
+function goJsonString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return out + '"';
+}
 
 function printValue(v: Value): string {
   if (typeof v === 'string') return v;

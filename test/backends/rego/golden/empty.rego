@@ -35,7 +35,7 @@ expr_holds(0, _, _, _) := true
 
 decision := invalid_image_decision(concat("", ["the input is malformed: ", problem])) if {
 	problem := input_problem
-} else := invalid_image_decision(concat("", ["image reference \"", input.image, "\" does not parse"])) if {
+} else := invalid_image_decision(concat("", ["image reference ", json.marshal(input.image), " does not parse"])) if {
 	not image
 } else := unmatched_decision if {
 	not winner

@@ -61,7 +61,7 @@ p0_expr_1(_, _, sig) := true if {
 
 decision := invalid_image_decision(concat("", ["the input is malformed: ", problem])) if {
 	problem := input_problem
-} else := invalid_image_decision(concat("", ["image reference \"", input.image, "\" does not parse"])) if {
+} else := invalid_image_decision(concat("", ["image reference ", json.marshal(input.image), " does not parse"])) if {
 	not image
 } else := unmatched_decision if {
 	not winner
