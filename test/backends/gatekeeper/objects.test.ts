@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { compileGatekeeper, effectsUsed } from '../../../src/backends/gatekeeper/index.js';
+import { compileGatekeeper, effectsUsed, templateRego } from '../../../src/backends/gatekeeper/index.js';
+import { renderModule } from '../../../src/backends/rego/index.js';
 import { parseModule } from '../../support/rego/parser.js';
 import { document, emptyDoc, expressionsDoc, productionDoc } from '../rego/fixtures.js';
 
@@ -95,6 +96,12 @@ describe('compileGatekeeper', () => {
     expect(lib.package).toBe('lib.atcr.trust');
     expect(target.rego).toContain('data.lib.atcr.trust.decision');
     expect(target.rego).not.toMatch(/http\.send/u);
+  });
+
+  it('keeps the Rego byte for byte through YAML', () => {
+    const target = compiled(productionDoc).template.spec.targets[0];
+    expect(target.rego).toBe(templateRego(productionDoc));
+    expect(target.libs[0]).toBe(renderModule(productionDoc, 'lib.atcr.trust'));
   });
 
   it('maps each effect to its enforcement action, one constraint per effect', () => {
