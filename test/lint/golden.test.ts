@@ -1,0 +1,123 @@
+// `policy lint` output in every format, kept as baselines in __golden__/ (rewrite them with
+// UPDATE_GOLDEN=1 and review the diff), plus the structure each format promises.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
+import { formatDiagnostics, formatGithub, formatText, type LintFormat } from '../../src/diagnostics/format.js';
+import { RULES } from '../../src/diagnostics/rules.js';
+import { lintFile } from '../../src/lint/index.js';
+
+const FIXTURES = ['lint-errors', 'lint-warnings'] as const;
+const FORMATS: [LintFormat, string][] = [
+  ['text', 'txt'],
+  ['json', 'json'],
+  ['sarif', 'sarif'],
+  ['github', 'github.txt'],
+];
+const VERSION = '0.0.0-golden';
+const golden = new URL('./__golden__/', import.meta.url);
+
+async function findings(name: string): Promise<Diagnostic[]> {
+  // Relative to the repository root (vitest's working directory), as a user would type it.
+  return lintFile(`test/fixtures/policies/${name}.yaml`);
+}
+
+describe('lint baselines', () => {
+  for (const name of FIXTURES) {
+    for (const [format, ext] of FORMATS) {
+      it(`${name} as ${format}`, async () => {
+        const out = formatDiagnostics(await findings(name), format, VERSION);
+        const file = new URL(`${name}.${ext}`, golden);
+        if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+          mkdirSync(golden, { recursive: true });
+          writeFileSync(file, out);
+          if (process.env.UPDATE_GOLDEN !== '1') throw new Error(`wrote missing baseline ${file.pathname}; review it and run again`);
+        }
+        expect(out).toBe(readFileSync(file, 'utf8'));
+      });
+    }
+  }
+
+  it('the fixtures cover what they promise', async () => {
+    const errors = await findings('lint-errors');
+    expect(errors.length).toBeGreaterThan(3);
+    expect(errors.every((d) => d.severity === 'error')).toBe(true);
+    const warnings = await findings('lint-warnings');
+    expect(warnings.every((d) => d.severity === 'warning')).toBe(true);
+    expect(new Set(warnings.map((d) => d.rule))).toEqual(
+      new Set(['trusts-any-did', 'weakens-parent', 'overlapping-scopes', 'unreachable-policy', 'min-signatures-unreachable']),
+    );
+    expect(await findings('valid')).toEqual([]);
+  });
+});
+
+describe('format structure', () => {
+  it('text: FILE:LINE:COL severity RULE message, one line each', async () => {
+    const ds = await findings('lint-errors');
+    const lines = formatText(ds).trimEnd().split('\n');
+    expect(lines).toHaveLength(ds.length);
+    lines.forEach((l, i) => {
+      const d = ds[i]!;
+      expect(l).toBe(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.rule} ${d.message}`);
+    });
+  });
+
+  it('json: an array of {file, line, column, severity, rule, message}', async () => {
+    for (const name of FIXTURES) {
+      const rows = JSON.parse(formatDiagnostics(await findings(name), 'json', VERSION)) as Record<string, unknown>[];
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) {
+        expect(Object.keys(r).sort()).toEqual(['column', 'file', 'line', 'message', 'rule', 'severity']);
+        expect(r.file).toBe(`test/fixtures/policies/${name}.yaml`);
+      }
+    }
+    expect(JSON.parse(formatDiagnostics([], 'json', VERSION))).toEqual([]);
+  });
+
+  it('sarif: version 2.1.0, one run, rules used by results, results with ruleId, level and locations', async () => {
+    for (const name of FIXTURES) {
+      const ds = await findings(name);
+      const sarif = JSON.parse(formatDiagnostics(ds, 'sarif', VERSION));
+      expect(sarif.version).toBe('2.1.0');
+      expect(sarif.$schema).toMatch(/sarif.*2\.1\.0/);
+      expect(sarif.runs).toHaveLength(1);
+      const run = sarif.runs[0];
+      expect(run.tool.driver.name).toBe('atcr-verify');
+      expect(run.tool.driver.version).toBe(VERSION);
+      const ruleIds: string[] = run.tool.driver.rules.map((r: { id: string }) => r.id);
+      expect(new Set(ruleIds).size).toBe(ruleIds.length);
+      for (const r of run.tool.driver.rules) {
+        expect(RULES[r.id]).toBeDefined();
+        expect(r.shortDescription.text).toBe(RULES[r.id]!.summary);
+        expect(r.defaultConfiguration.level).toBe(RULES[r.id]!.severity);
+      }
+      expect(run.results).toHaveLength(ds.length);
+      run.results.forEach((res: any, i: number) => {
+        const d = ds[i]!;
+        expect(res.ruleId).toBe(d.rule);
+        expect(ruleIds[res.ruleIndex]).toBe(d.rule);
+        expect(res.level).toBe(d.severity);
+        expect(res.message.text).toBe(d.message);
+        expect(res.locations).toHaveLength(1);
+        expect(res.locations[0].physicalLocation.artifactLocation.uri).toBe(d.file);
+        expect(res.locations[0].physicalLocation.region).toEqual({ startLine: d.line, startColumn: d.column });
+      });
+    }
+  });
+
+  it('github: workflow commands with data and properties escaped', () => {
+    const d: Diagnostic = { file: 'dir,x/a:b.yaml', line: 3, column: 7, rule: 'schema', severity: 'error', message: '100% wrong\r\nsecond line' };
+    const w: Diagnostic = { ...d, severity: 'warning', rule: 'trusts-any-did', message: 'plain' };
+    expect(formatGithub([d, w])).toBe(
+      '::error file=dir%2Cx/a%3Ab.yaml,line=3,col=7,title=schema::100%25 wrong%0D%0Asecond line\n' +
+        '::warning file=dir%2Cx/a%3Ab.yaml,line=3,col=7,title=trusts-any-did::plain\n',
+    );
+  });
+
+  it('no findings: empty text and github output', () => {
+    expect(formatDiagnostics([], 'text', VERSION)).toBe('');
+    expect(formatDiagnostics([], 'github', VERSION)).toBe('');
+    expect(JSON.parse(formatDiagnostics([], 'sarif', VERSION)).runs[0].results).toEqual([]);
+  });
+});
