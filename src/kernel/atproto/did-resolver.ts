@@ -8,6 +8,7 @@ import { type FetchPolicy, getBytes } from './fetch.js';
 
 export const DEFAULT_PLC_URL = 'https://plc.directory';
 export const MAX_AUDIT_LOG_BYTES = 1024 * 1024;
+const MAX_CACHED_DIDS = 10_000;
 
 export interface ResolvedDid {
   /** The document bytes as served, kept for offline bundles. */
@@ -55,9 +56,15 @@ export class DidResolver {
     const hit = this.cache.get(did);
     if (hit && hit.expires > now) return hit.value;
     const value = this.fetchDocument(did);
-    this.cache.set(did, { expires: now + (this.opts.cacheTtlMs ?? 60_000), value });
+    const entry = { expires: now + (this.opts.cacheTtlMs ?? 60_000), value };
+    // Bounded for long-running callers: the oldest entry goes first.
+    if (this.cache.size >= MAX_CACHED_DIDS) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.delete(did);
+    this.cache.set(did, entry);
     // Failures are not remembered: the next verification asks again.
-    value.catch(() => this.cache.delete(did));
+    value.catch(() => {
+      if (this.cache.get(did) === entry) this.cache.delete(did);
+    });
     return value;
   }
 

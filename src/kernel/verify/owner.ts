@@ -30,7 +30,7 @@ export async function resolveOwner(
   handles: HandleResolverOptions,
 ): Promise<OwnerResult> {
   if (!isOwnerRegistry(ref, ownerRegistries)) return { owner: '' };
-  const segment = decodeURIComponent(ref.repository.slice(0, ref.repository.indexOf('/')));
+  const segment = ref.repository.slice(0, ref.repository.indexOf('/'));
   if (isDid(segment)) return { owner: segment };
   if (!dids) return { owner: '', note: `owner handle ${segment} cannot be resolved offline` };
   try {

@@ -8,8 +8,6 @@ import { checkArtifactManifest, type PayloadDescriptor } from '../proof/artifact
 import { VerifyError, type VerifyCode } from '../proof/errors.js';
 import { type Payload, parsePayload } from '../proof/payload.js';
 import { type ProvenRecord, proveRecord, verifyProofCommit } from '../proof/record-proof.js';
-import type { Car } from '../proof/car.js';
-import type { Commit } from '../proof/commit.js';
 import type { Descriptor } from '../oci/media.js';
 import type { EvidenceSource } from './source.js';
 
@@ -108,7 +106,7 @@ export async function verifyOneSignature(
     // 6. The proof's root commit is the signer's, signed by the document key.
     const { car, commit } = await run(6, 'commit-signature-invalid', () => verifyProofCommit(carBytes, payload.did, doc.key));
     // 7. The MST path proves the record (or its absence: revoked).
-    const proven: ProvenRecord = await run(7, 'proof-invalid', () => proveRecord(car as Car, commit as Commit, payload.rkey));
+    const proven: ProvenRecord = await run(7, 'proof-invalid', () => proveRecord(car, commit, payload.rkey));
     // 8. The record signs this image's digest.
     await run(8, 'record-digest-mismatch', () => {
       if (proven.record.digest !== ctx.imageDigest) {
