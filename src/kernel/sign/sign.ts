@@ -77,6 +77,10 @@ export async function signImage(opts: SignOptions): Promise<SignResult> {
     schemaVersion: fetched.manifest.schemaVersion,
   };
 
+  // The empty config blob now: it proves push access before anything is written to the
+  // PDS, so a registry that refuses us leaves no orphan record behind.
+  await onRegistry(`cannot push to ${ref.name}`, () => client.putBlob(new TextEncoder().encode('{}')));
+
   // 2. The record: this write is what the PDS signs.
   const pdsOpts = { timeoutMs, signal: opts.registry?.signal };
   const session = await createSession(opts.pds, opts.identifier, opts.password, pdsOpts);
@@ -112,7 +116,6 @@ export async function signImage(opts: SignOptions): Promise<SignResult> {
     ),
   );
   const artifactBytes = await onRegistry(`cannot push the signature for ${opts.image}`, async () => {
-    await client.putBlob(new TextEncoder().encode('{}'));
     const payload = await client.putBlob(payloadBytes);
     return new TextEncoder().encode(JSON.stringify(artifactManifest(image, payload, session.did, now)));
   });

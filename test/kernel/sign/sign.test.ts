@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestNetworkNoAppView } from '@atproto/dev-env';
 import { Command } from 'commander';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MEDIA, RegistryClient } from '../../../src/kernel/oci/index.js';
 import { SignError, signImage } from '../../../src/kernel/sign/index.js';
 import { registerSign } from '../../../src/cli/commands/sign.js';
@@ -113,6 +116,25 @@ describe('signImage', () => {
     expect(payloads.map((p) => p.atproto.did).sort()).toEqual([alice.did, bob.did].sort());
   });
 
+  it('writes nothing to the PDS when the registry refuses the push', async () => {
+    const readOnly = await new MemoryRegistry({ readOnly: true }).start();
+    try {
+      const image = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.empty, digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 }, layers: [] }));
+      readOnly.putManifest('alice/app', image, MEDIA.ociManifest, 'v1');
+      const count = async () => {
+        const res = await fetch(`${net.pds.url}/xrpc/com.atproto.repo.listRecords?repo=${alice.did}&collection=io.atcr.manifest&limit=100`);
+        return ((await res.json()) as { records: unknown[] }).records.length;
+      };
+      const before = await count();
+      const err = await signImage({ image: `${readOnly.host}/alice/app:v1`, pds: net.pds.url, identifier: alice.handle, password: alice.appPassword }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SignError);
+      expect((err as SignError).code).toBe('registry-auth-failed');
+      expect(await count()).toBe(before);
+    } finally {
+      await readOnly.stop();
+    }
+  });
+
   it('fails with a code for a wrong password, a missing image and an unreachable registry', async () => {
     await pushImage(mem.host, 'alice/app', '2.0');
     const base = { pds: net.pds.url, identifier: alice.handle, password: alice.appPassword };
@@ -162,6 +184,26 @@ describe('atcr-verify sign', () => {
     const result = JSON.parse(out) as Record<string, string>;
     expect(result.digest).toBe(image.digest);
     expect(result.did).toBe(alice.did);
+  });
+
+  it('logs in to a Bearer-auth registry with the Docker config file named by DOCKER_CONFIG', async () => {
+    const user = { username: 'alice', password: 'registry-pw' };
+    const locked = await new MemoryRegistry({ auth: 'bearer', user }).start();
+    try {
+      const basic = `Basic ${Buffer.from('alice:registry-pw').toString('base64')}`;
+      const { token } = (await (await fetch(`http://${locked.host}/token`, { headers: { authorization: basic } })).json()) as { token: string };
+      const image = await pushImage(locked.host, 'alice/private', 'v1', { authorization: `Bearer ${token}` });
+      const dir = mkdtempSync(join(tmpdir(), 'atcr-docker-config-'));
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [locked.host]: { auth: Buffer.from('alice:registry-pw').toString('base64') } } }));
+      const args = [`${locked.host}/alice/private:v1`, '--pds', net.pds.url, '--identifier', alice.handle, '--password-env', 'SIGN_TEST_PW', '--output', 'json'];
+      const { out, error } = await run(args, { SIGN_TEST_PW: alice.appPassword, DOCKER_CONFIG: dir });
+      expect(error).toBeUndefined();
+      expect(JSON.parse(out)).toMatchObject({ digest: image.digest, discovery: 'referrers-api' });
+      const denied = await run(args, { SIGN_TEST_PW: alice.appPassword, DOCKER_CONFIG: join(dir, 'nowhere') });
+      expect(denied.error?.exitCode).toBe(2);
+    } finally {
+      await locked.stop();
+    }
   });
 
   it('exits 2 without a password and for a wrong one, 3 when the PDS is down', async () => {

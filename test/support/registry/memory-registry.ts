@@ -22,6 +22,8 @@ export interface MemoryRegistryOptions {
   user?: { username: string; password: string };
   /** Override the realm URL sent in the Bearer challenge. */
   realm?: string;
+  /** Refuse every write with 403 DENIED, as a pull-only account sees. */
+  readOnly?: boolean;
   /** Answer blob GETs with a 307 to `<blobRedirect>/<digest>` (a storage backend elsewhere). */
   blobRedirect?: string;
 }
@@ -155,6 +157,10 @@ export class MemoryRegistry {
     const [, name, kind, rest] = m as unknown as [string, string, string, string];
     const write = req.method !== 'GET' && req.method !== 'HEAD';
     if (!this.authorized(req)) return this.challenge(res, name, write);
+    if (write && this.options.readOnly) {
+      res.statusCode = 403;
+      return void res.end(JSON.stringify({ errors: [{ code: 'DENIED' }] }));
+    }
 
     switch (kind) {
       case 'blobs/uploads':
