@@ -3,25 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CAR_BYTES, parseCar } from '../../../src/kernel/proof/car.js';
 import { CID, encodeCbor } from '../../../src/kernel/proof/ipld.js';
 import { codeOf } from './codes.js';
-import { makeRepo, manifestRecord } from './repo-fixture.js';
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return Buffer.from(out);
-}
-
-/** A CAR from parts, so tests can write what a PDS never would. */
-function car(root: unknown, blocks: [Uint8Array, Uint8Array][]): Uint8Array {
-  const header = encodeCbor({ version: 1, roots: [root] });
-  const parts = [varint(header.length), Buffer.from(header)];
-  for (const [cid, bytes] of blocks) parts.push(varint(cid.length + bytes.length), Buffer.from(cid), Buffer.from(bytes));
-  return new Uint8Array(Buffer.concat(parts));
-}
+import { makeRepo, manifestRecord, varint, writeCar as car } from './repo-fixture.js';
 
 describe('CAR reader', () => {
   it('reads a real getRecord proof: one root, every block keyed by its CID', async () => {

@@ -4,7 +4,8 @@ import { keyFromDidKey } from '../../../src/kernel/atproto/keys.js';
 import { parseCar } from '../../../src/kernel/proof/car.js';
 import { codeOfAsync as code } from './codes.js';
 import { verifyRecordProof } from '../../../src/kernel/proof/record-proof.js';
-import { DID, IMAGE, makeRepo, manifestRecord } from './repo-fixture.js';
+import { CID } from '../../../src/kernel/proof/ipld.js';
+import { DID, IMAGE, makeRepo, manifestRecord, writeCar } from './repo-fixture.js';
 
 
 describe('record proofs from a real repository', () => {
@@ -15,6 +16,28 @@ describe('record proofs from a real repository', () => {
     expect(proven.record.repository).toBe('alice/app');
     expect(proven.commitCid).toBe(f.repo.cid.toString());
     expect(proven.commitRev).toBe(f.repo.commit.rev);
+  });
+
+  it('walks deep trees: every key proves inclusion, every other key proves absence', async () => {
+    const records: Record<string, Record<string, unknown>> = {};
+    for (let i = 0; i < 300; i++) records[`3k${i.toString(36).padStart(11, '0')}`] = manifestRecord(IMAGE, `repo/${i}`);
+    const f = await makeRepo(records, { filler: 0 });
+    const key = keyFromDidKey(f.didKey);
+    const rkeys = Object.keys(records);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...rkeys), async (rkey) => {
+        const proven = await verifyRecordProof(await f.proof(rkey), DID, key, rkey);
+        expect(proven.record.repository).toBe(records[rkey]!.repository);
+      }),
+      { numRuns: 40 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.stringMatching(/^3k[0-9a-z]{11}$/), async (rkey) => {
+        fc.pre(!(rkey in records));
+        expect(await code(verifyRecordProof(await f.proof(rkey), DID, key, rkey))).toBe('record-deleted');
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('verifies P-256 signed commits too', async () => {
@@ -51,28 +74,12 @@ describe('record proofs from a real repository', () => {
     const f = await makeRepo({ '3kaaaaaaaaaa2': manifestRecord() });
     const car = await f.proof('3kaaaaaaaaaa2');
     const parsed = parseCar(car);
-    // Rebuild the CAR without its last block (the record: getRecords writes it last).
-    const blocks = [...parsed.blocks.entries()];
-    const { CID } = await import('../../../src/kernel/proof/ipld.js');
-    const { encodeCbor } = await import('../../../src/kernel/proof/ipld.js');
-    const varint = (n: number) => {
-      const out: number[] = [];
-      while (n >= 0x80) {
-        out.push((n & 0x7f) | 0x80);
-        n >>>= 7;
-      }
-      out.push(n);
-      return Buffer.from(out);
-    };
-    const header = encodeCbor({ version: 1, roots: [parsed.root] });
-    const parts: Buffer[] = [varint(header.length), Buffer.from(header)];
-    const recordCid = blocks.find(([, b]) => Buffer.from(b).includes(Buffer.from(IMAGE)))![0];
-    for (const [cid, bytes] of blocks) {
-      if (cid === recordCid) continue;
-      const c = CID.parse(cid).bytes;
-      parts.push(varint(c.length + bytes.length), Buffer.from(c), Buffer.from(bytes));
-    }
-    expect(await code(verifyRecordProof(Buffer.concat(parts), DID, keyFromDidKey(f.didKey), '3kaaaaaaaaaa2'))).toBe(
+    // Rebuild the CAR without the record block.
+    const recordCid = [...parsed.blocks.entries()].find(([, b]) => Buffer.from(b).includes(Buffer.from(IMAGE)))![0];
+    const kept = [...parsed.blocks.entries()]
+      .filter(([cid]) => cid !== recordCid)
+      .map(([cid, bytes]) => [CID.parse(cid).bytes, bytes] as [Uint8Array, Uint8Array]);
+    expect(await code(verifyRecordProof(writeCar(parsed.root, kept), DID, keyFromDidKey(f.didKey), '3kaaaaaaaaaa2'))).toBe(
       'proof-invalid',
     );
   });

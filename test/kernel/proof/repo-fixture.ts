@@ -3,6 +3,7 @@
 
 import * as acrypto from '@atproto/crypto';
 import { MemoryBlockstore, Repo, WriteOpAction, getRecords } from '@atproto/repo';
+import { encodeCbor } from '../../../src/kernel/proof/ipld.js';
 
 export const DID = 'did:plc:abcdefghijklmnopqrstuvwx';
 export const IMAGE = `sha256:${'ab'.repeat(32)}`;
@@ -61,4 +62,22 @@ export async function makeRepo(
     storage,
     proof: (rkey) => collect(getRecords(storage, repo.cid, [{ collection: 'io.atcr.manifest', rkey }])),
   };
+}
+
+export function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+
+/** A CAR from parts (root, then [CID bytes, block bytes]), so tests can write what a PDS never would. */
+export function writeCar(root: unknown, blocks: [Uint8Array, Uint8Array][]): Uint8Array {
+  const header = encodeCbor({ version: 1, roots: [root] });
+  const parts = [varint(header.length), Buffer.from(header)];
+  for (const [cid, bytes] of blocks) parts.push(varint(cid.length + bytes.length), Buffer.from(cid), Buffer.from(bytes));
+  return new Uint8Array(Buffer.concat(parts));
 }
