@@ -9,7 +9,6 @@ import {
   MANIFEST_ACCEPT,
   MAX_MANIFEST_BYTES,
   MEDIA,
-  artifactTypeOf,
   parseManifest,
   registryUrl,
   type Descriptor,
@@ -243,4 +242,3 @@ export class RegistryClient {
   }
 }
 
-export { artifactTypeOf };

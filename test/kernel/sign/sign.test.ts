@@ -184,6 +184,12 @@ describe('atcr-verify sign', () => {
     const result = JSON.parse(out) as Record<string, string>;
     expect(result.digest).toBe(image.digest);
     expect(result.did).toBe(alice.did);
+    const text = await run(
+      [`${mem.host}/alice/cli`, '--pds', net.pds.url, '--identifier', alice.handle, '--password-env', 'SIGN_TEST_PW'],
+      { SIGN_TEST_PW: alice.appPassword },
+    );
+    expect(text.out.split('\n')[0]).toBe(`✓ signed ${mem.host}/alice/cli@${image.digest} as ${alice.handle} (${alice.did})`);
+    expect(text.out).toContain('referrers API');
   });
 
   it('logs in to a Bearer-auth registry with the Docker config file named by DOCKER_CONFIG', async () => {
