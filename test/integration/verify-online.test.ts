@@ -53,12 +53,13 @@ describe('verify (online)', () => {
     expect(Date.parse(sig!.signedAt!)).not.toBeNaN();
   });
 
-  it('prints a readable summary and per-step timings with --verbose', async () => {
+  it('prints a readable summary and per-step timings with --verbose (shorthand form)', async () => {
     const alice = await world.account();
     const img = await world.image('alice/text', '1');
     await world.sign(alice, img);
-    const run = await runCli(['verify', img.ref, '--plc-url', world.plcUrl, '--allow-private-network', '--verbose']);
-    expect(run.code).toBe(0);
+    // `atcr-verify IMAGE` is short for `atcr-verify verify IMAGE`.
+    const run = await runCli([img.ref, '--plc-url', world.plcUrl, '--allow-private-network', '--verbose']);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`✓ ${alice.did} (${alice.handle})`);
     expect(run.stdout).toContain('VERIFIED');
     for (const step of ['artifact', 'payload', 'subject', 'did-document', 'proof-fetch', 'commit-signature', 'record-proof', 'record-digest', 'repository']) {
