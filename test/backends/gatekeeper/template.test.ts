@@ -140,6 +140,21 @@ describe('the Gatekeeper template Rego', () => {
     ]);
   });
 
+  it('takes the first answer when the provider repeats a key', () => {
+    const image = 'atcr.io/acme/prod-api:1.4';
+    const target = (constraintTemplate(productionDoc) as any).spec.targets[0];
+    const program = new RegoProgram([target.rego, ...target.libs]);
+    const good = answer(image, [GOOD_SIG]);
+    const bad = answer(image, []);
+    const violations = program.evaluate('data.atcr.gatekeeper.violation', { review: pod({ containers: [image] }), parameters: { effect: 'deny' } }, {
+      builtins: {
+        'time.now_ns': () => parseRfc3339Ns(NOW)!,
+        external_data: () => fromJSON({ responses: [[image, good], [image, bad]], errors: [], system_error: '', status_code: 200 }),
+      },
+    });
+    expect(violations).toEqual([]);
+  });
+
   it('uses the provider owner for trustedDIDs: owner', () => {
     const image = 'atcr.io/acme/prod-api:1.4';
     const signature = { ...GOOD_SIG, did: 'did:plc:acme' };
