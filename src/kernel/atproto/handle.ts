@@ -19,10 +19,13 @@ export interface HandleResolverOptions extends FetchPolicy {
   wellKnownUrl?: (handle: string) => string;
   /** DNS lookups; false skips DNS (tests, or no resolver configured). */
   dns?: boolean;
+  /** DNS servers (`ip` or `ip:port`) instead of the system's. */
+  dnsServers?: string[];
 }
 
-async function fromDns(handle: string, timeoutMs: number): Promise<string | null> {
+async function fromDns(handle: string, timeoutMs: number, servers?: string[]): Promise<string | null> {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  if (servers) resolver.setServers(servers);
   let records: string[][];
   try {
     records = await resolver.resolveTxt(`_atproto.${handle}`);
@@ -50,7 +53,7 @@ async function fromWellKnown(handle: string, opts: HandleResolverOptions): Promi
 export async function resolveHandle(handle: string, dids: DidResolver, opts: HandleResolverOptions): Promise<string> {
   const h = handle.toLowerCase();
   if (!isHandle(h)) throw new VerifyError('did-resolution-failed', `${JSON.stringify(handle)} is not a handle`);
-  const did = (opts.dns === false ? null : await fromDns(h, opts.timeoutMs)) ?? (await fromWellKnown(h, opts));
+  const did = (opts.dns === false ? null : await fromDns(h, opts.timeoutMs, opts.dnsServers)) ?? (await fromWellKnown(h, opts));
   if (!did) throw new VerifyError('did-resolution-failed', `handle ${h} does not resolve to a DID`);
   const { doc } = await dids.resolve(did);
   if (!doc.alsoKnownAs.some((aka) => aka.toLowerCase() === `at://${h}`)) {

@@ -124,3 +124,58 @@ describe('handle resolution', () => {
     expect(await failure(resolveHandle('not a handle', resolver(), opts))).toMatchObject({ code: 'did-resolution-failed' });
   });
 });
+
+/** A DNS server on loopback UDP answering TXT queries from a table (NXDOMAIN otherwise). */
+async function txtServer(records: Map<string, string[]>) {
+  const dgram = await import('node:dgram');
+  const sock = dgram.createSocket('udp4');
+  sock.on('message', (q, rinfo) => {
+    let pos = 12;
+    const labels: string[] = [];
+    while (q[pos]! > 0) {
+      labels.push(q.subarray(pos + 1, pos + 1 + q[pos]!).toString('latin1'));
+      pos += q[pos]! + 1;
+    }
+    const question = q.subarray(12, pos + 5);
+    const answers = records.get(labels.join('.').toLowerCase()) ?? [];
+    const header = Buffer.alloc(12);
+    q.copy(header, 0, 0, 2);
+    header.writeUInt16BE(answers.length ? 0x8180 : 0x8183, 2);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(answers.length, 6);
+    const rrs = answers.map((text) => {
+      const data = Buffer.concat([Buffer.from([text.length]), Buffer.from(text)]);
+      const rr = Buffer.alloc(12);
+      rr.writeUInt16BE(0xc00c, 0);
+      rr.writeUInt16BE(16, 2);
+      rr.writeUInt16BE(1, 4);
+      rr.writeUInt32BE(60, 6);
+      rr.writeUInt16BE(data.length, 10);
+      return Buffer.concat([rr, data]);
+    });
+    sock.send(Buffer.concat([header, question, ...rrs]), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  return { server: `127.0.0.1:${sock.address().port}`, close: () => sock.close() };
+}
+
+describe('handle resolution through DNS', () => {
+  it('reads _atproto.<handle> TXT records, and refuses ambiguous ones', async () => {
+    const did = 'did:plc:iiiiiiiiiiiiiiiiiiiiiiii';
+    routes.set(`/${did}`, { status: 200, body: await docFor(did, 'dns.example.com') });
+    const dns = await txtServer(
+      new Map([
+        ['_atproto.dns.example.com', [`did=${did}`]],
+        ['_atproto.two.example.com', ['did=did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', 'did=did:plc:bbbbbbbbbbbbbbbbbbbbbbbb']],
+      ]),
+    );
+    try {
+      // No well-known fallback here: the only way to the DID is DNS.
+      const opts = { timeoutMs: 2000, allowPrivate: true, allowHttp: true, dnsServers: [dns.server], wellKnownUrl: () => `${base}/none` };
+      expect(await resolveHandle('dns.example.com', resolver(), opts)).toBe(did);
+      expect(await failure(resolveHandle('two.example.com', resolver(), opts))).toMatchObject({ code: 'did-resolution-failed' });
+    } finally {
+      dns.close();
+    }
+  });
+});
