@@ -18,9 +18,34 @@ interface Entry {
   rank: number;
   /** The scope matches image.name + ":" + image.tag rather than image.name. */
   withTag: boolean;
+  /**
+   * For a scope filed under its literal prefix: what is left to check once the key has
+   * matched, so the common globs (`reg/team/x`, `reg/team/*`, `reg/team/**`) need no
+   * call into a matcher. Every other entry goes through `match`.
+   */
+  rest: Rest;
+  /** Length of the literal prefix already checked (for the Rest shortcuts). */
+  from: number;
   match: StringMatcher;
   /** The last call that tested this entry (a key may occur twice in one subject). */
   seen: number;
+}
+
+const enum Rest {
+  Match, // run the matcher
+  Nothing, // the glob is all literal: the subject is the key
+  Star, // prefix then `*`: no `/` after the key
+  DoubleStar, // prefix then `**`
+}
+
+function restAfterPrefix(tokens: readonly GlobToken[], from: number): Rest {
+  if (from === tokens.length) return Rest.Nothing;
+  if (from === tokens.length - 1) {
+    const last = tokens[from]!.kind;
+    if (last === 'star') return Rest.Star;
+    if (last === 'doubleStar') return Rest.DoubleStar;
+  }
+  return Rest.Match;
 }
 
 /**
@@ -104,11 +129,15 @@ export class ScopeIndex {
   private readonly unkeyed: Entry[] = [];
   // Per-call scratch: the best rank seen per policy, valid where stamp === call.
   private readonly best: Int32Array;
+  /** Each policy's `index`, for ties: sorting need not touch the (cold) policy objects. */
+  private readonly order: Int32Array;
   private readonly stamp: Uint32Array;
   private call = 0;
   private readonly hits: number[] = [];
   private name = '';
   private nameTag = '';
+  private readonly byRankThenIndex = (a: number, b: number): number =>
+    this.best[b]! - this.best[a]! || this.order[a]! - this.order[b]!;
   private readonly visitInfix = (entries: readonly Entry[], end: number): void => {
     // A name scope's key must lie inside the name; the scan runs over name:tag.
     for (const e of entries) if (e.withTag || end <= this.name.length) this.test(e);
@@ -117,6 +146,7 @@ export class ScopeIndex {
   constructor(policies: readonly IRPolicy[]) {
     this.policies = policies;
     this.best = new Int32Array(policies.length);
+    this.order = Int32Array.from(policies, (p) => p.index);
     this.stamp = new Uint32Array(policies.length);
     policies.forEach((p, i) => {
       for (const scope of p.scopes) this.file(scope, i);
@@ -132,11 +162,21 @@ export class ScopeIndex {
     // The loader only lowers valid globs; an invalid one here is a bug upstream.
     if ('error' in r) throw new Error(`invalid scope glob ${JSON.stringify(scope.glob)}: ${r.error.message}`);
     const withTag = scope.target === 'name-tag';
-    const e: Entry = { policy, rank: scope.rank, withTag, match: matcherForTokens(r.tokens), seen: 0 };
+    const e: Entry = {
+      policy,
+      rank: scope.rank,
+      withTag,
+      rest: Rest.Match,
+      from: 0,
+      match: matcherForTokens(r.tokens),
+      seen: 0,
+    };
     const key = longestLiteralRun(r.tokens);
     if (key.text.length === 0) {
       this.unkeyed.push(e);
     } else if (key.start === 0) {
+      e.rest = restAfterPrefix(r.tokens, key.end);
+      e.from = key.text.length;
       this.prefixes.add(key.text, e);
     } else if (key.end === r.tokens.length) {
       (withTag ? this.tagSuffixes : this.nameSuffixes).add(key.text, e);
@@ -162,9 +202,10 @@ export class ScopeIndex {
     if (this.infixCount > 0) this.infixes.scan(nameTag, this.visitInfix);
     this.testAll(this.unkeyed);
 
-    const out: ScopeCandidate[] = [];
-    for (const i of this.hits) out.push({ policy: this.policies[i]!, rank: this.best[i]! });
-    if (out.length > 1) out.sort((a, b) => b.rank - a.rank || a.policy.index - b.policy.index);
+    const hits = this.hits;
+    if (hits.length > 1) hits.sort(this.byRankThenIndex);
+    const out: ScopeCandidate[] = new Array(hits.length);
+    for (let j = 0; j < hits.length; j++) out[j] = { policy: this.policies[hits[j]!]!, rank: this.best[hits[j]!]! };
     return out;
   }
 
@@ -177,7 +218,23 @@ export class ScopeIndex {
     e.seen = this.call;
     const known = this.stamp[e.policy] === this.call;
     if (known && this.best[e.policy]! >= e.rank) return;
-    if (!e.match(e.withTag ? this.nameTag : this.name)) return;
+    const subject = e.withTag ? this.nameTag : this.name;
+    // The prefix table matched the key against name:tag; a name scope's key must also fit in the name.
+    let ok: boolean;
+    switch (e.rest) {
+      case Rest.Nothing:
+        ok = subject.length === e.from;
+        break;
+      case Rest.Star:
+        ok = subject.length >= e.from && subject.indexOf('/', e.from) < 0;
+        break;
+      case Rest.DoubleStar:
+        ok = subject.length >= e.from;
+        break;
+      default:
+        ok = e.match(subject);
+    }
+    if (!ok) return;
     if (!known) {
       this.stamp[e.policy] = this.call;
       this.hits.push(e.policy);
