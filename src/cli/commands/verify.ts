@@ -212,6 +212,9 @@ export function registerVerify(program: Command): void {
               decision,
               offline: report.offline,
               durationMs: Math.round((performance.now() - started) * 100) / 100,
+              // Beyond cli.md's fields: the owner engines saw, and notes such as an unproven did:web.
+              owner: report.owner,
+              notes: report.notes,
             }) + '\n',
           );
         } else {
