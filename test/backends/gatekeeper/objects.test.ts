@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileGatekeeper, effectsUsed, templateRego } from '../../../src/backends/gatekeeper/index.js';
 import { renderModule } from '../../../src/backends/rego/index.js';
 import { parseModule } from '../../support/rego/parser.js';
+import { checkModule } from '../../support/rego/check.js';
 import { document, emptyDoc, expressionsDoc, productionDoc } from '../rego/fixtures.js';
 
 const SCHEMAS = join(import.meta.dirname, '..', '..', 'fixtures', 'k8s-crd-schemas');
@@ -94,6 +95,8 @@ describe('compileGatekeeper', () => {
     expect(target.libs).toHaveLength(1);
     const lib = parseModule(target.libs[0]);
     expect(lib.package).toBe('lib.atcr.trust');
+    expect(checkModule(main, ['external_data', 'time.now_ns'])).toEqual([]);
+    expect(checkModule(lib)).toEqual([]);
     expect(target.rego).toContain('data.lib.atcr.trust.decision');
     expect(target.rego).not.toMatch(/http\.send/u);
   });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { regoModule } from '../../../src/backends/rego/index.js';
 import { RegoSyntaxError } from '../../support/rego/lexer.js';
 import { parseModule } from '../../support/rego/parser.js';
+import { checkModule } from '../../support/rego/check.js';
 import { irDocument } from './arbitraries.js';
 import { emptyDoc, expressionsDoc, productionDoc } from './fixtures.js';
 
@@ -19,19 +20,38 @@ describe('generated modules are valid Rego v1', () => {
     }
   });
 
-  it('parses the module of any random IR document', () => {
+  it('parses the module of any random IR document, with every name bound and known', () => {
     fc.assert(
       fc.property(irDocument, (ir) => {
-        parseModule(regoModule(ir));
+        expect(checkModule(parseModule(regoModule(ir)))).toEqual([]);
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('has every name bound and known in the fixture modules', () => {
+    for (const ir of [productionDoc, expressionsDoc, emptyDoc]) expect(checkModule(parseModule(regoModule(ir)))).toEqual([]);
   });
 
   it('never calls http.send or reads the clock', () => {
     const text = regoModule(productionDoc);
     expect(text).not.toMatch(/http\.send|time\.now_ns|opa\.runtime/u);
   });
+});
+
+describe('the name checker rejects what OPA would', () => {
+  const bad: [string, string][] = [
+    ['an unsafe variable', 'package p\n\nx if {\n\ty == 1\n\ty := 2\n}\n'],
+    ['an undefined rule', 'package p\n\nx := nope\n'],
+    ['an unknown function', 'package p\n\nx := nope(1)\n'],
+    ['a head variable the body does not bind', 'package p\n\nx := y if true\n'],
+    ['reading `_`', 'package p\n\nx := _\n'],
+  ];
+  for (const [what, source] of bad) {
+    it(what, () => {
+      expect(checkModule(parseModule(source))).not.toEqual([]);
+    });
+  }
 });
 
 describe('the syntax checker rejects malformed Rego', () => {
