@@ -31,15 +31,20 @@ export async function run(): Promise<BenchRow[]> {
   const engine = await loadWasmEngine(ir);
   const batch = inputs(1000, 100);
   let sink = 0;
-  rows.push(
-    await measure(
-      'wasm eval via opa-wasm SDK, 100 policies, 3 sigs/input',
-      () => {
-        for (const i of batch) sink += engine.evaluate(i).allowed ? 1 : 0;
-      },
-      { opsPerCall: batch.length, minMs: 2000, target: '>= 100,000 decisions/s' },
-    ),
+  const warmEnd = performance.now() + 300;
+  while (performance.now() < warmEnd) for (const i of batch) sink += engine.evaluate(i).allowed ? 1 : 0;
+  // Also per CPU-second of this process: on a shared machine wall time includes waiting.
+  const cpu0 = process.cpuUsage();
+  const row = await measure(
+    'wasm eval via opa-wasm SDK, 100 policies, 3 sigs/input',
+    () => {
+      for (const i of batch) sink += engine.evaluate(i).allowed ? 1 : 0;
+    },
+    { opsPerCall: batch.length, minMs: 2000, warmupMs: 0, target: '>= 100,000 decisions/s' },
   );
+  const cpu = process.cpuUsage(cpu0);
+  row.note = `${Math.round(row.ops / ((cpu.user + cpu.system) / 1e6)).toLocaleString('en-US')} decisions per CPU-second`;
+  rows.push(row);
   if (sink < 0) console.error(sink);
   return rows;
 }
