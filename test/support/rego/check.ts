@@ -18,7 +18,9 @@ export function checkModule(m: Module, extraBuiltins: string[] = []): CheckIssue
   const rules = new Set(m.rules.map((r) => r.name));
   const builtins = new Set([...Object.keys(BUILTINS), ...extraBuiltins]);
   for (const rule of m.rules) {
-    const report = (line: number, message: string) => issues.push({ rule: rule.name, line, message });
+    const report = (line: number, message: string): void => {
+      issues.push({ rule: rule.name, line, message });
+    };
     const params = new Set<string>();
     for (const a of rule.args) collectVars(a, params);
     for (const branch of rule.branches) {
