@@ -46,6 +46,7 @@ const MALFORMED: [string, string, 'syntax' | 'names'][] = [
   ['an unknown function', 'package p\n\nx := nope(1)\n', 'names'],
   ['a head variable the body does not bind', 'package p\n\nx := y if true\n', 'names'],
   ['reading `_`', 'package p\n\nx := _\n', 'names'],
+  ['assigning a variable twice', 'package p\n\nf(a) := b if {\n\ta := 1\n\tb := a\n}\n', 'names'],
   ['missing package', 'import rego.v1\nx := 1\n', 'syntax'],
   ['v0 body without if', 'package p\nallow { true }\n', 'syntax'],
   ['unterminated string', 'package p\nx := "abc\n', 'syntax'],

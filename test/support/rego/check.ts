@@ -56,6 +56,9 @@ export function checkModule(m: Module, extraBuiltins: string[] = []): CheckIssue
         if (negated) report(line, '`not` cannot assign');
         checkTerm(e.right, bound);
         if (e.left.type !== 'var' && e.left.type !== 'array') report(line, '`:=` assigns to variables or arrays of variables');
+        const assigned = new Set<string>();
+        collectVars(e.left, assigned);
+        for (const name of assigned) if (bound.has(name)) report(line, `var ${name} assigned above`);
         return collectVars(e.left, bound);
       }
       const unbound = (t: Term) => t.type === 'var' && t.name !== '_' && !isKnown(t.name, bound);
