@@ -4,7 +4,8 @@ import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CompileError } from '../../../src/backends/artifact.js';
-import { buildWasmModule, compileWasm, SDK_DEFAULT_PAGES, WASM_ENTRYPOINT } from '../../../src/backends/wasm/index.js';
+import { buildWasmModule, compileWasm, loadWasmEngine, SDK_DEFAULT_PAGES, WASM_ENTRYPOINT } from '../../../src/backends/wasm/index.js';
+import type { IRExpr } from '../../../src/ir/types.js';
 import { runtimePath } from '../../../src/backends/wasm/runtime-file.js';
 import { evaluate } from '../../../src/engine/evaluate.js';
 import { compileText } from '../../../src/lower/pipeline.js';
@@ -107,6 +108,21 @@ describe('compile', () => {
     const c = compileText('bench-100.yaml', policyDocument(100));
     const [artifact] = await compileWasm(c.ir!);
     expect(artifact!.content.length).toBeLessThanOrEqual(256 * 1024);
+  });
+
+  it('evaluates expressions nested 1,000 deep and refuses deeper ones', async () => {
+    const nest = (depth: number): IRExpr => {
+      let e: IRExpr = { kind: 'bool', type: 'bool', value: true };
+      for (let i = 0; i < depth; i++) e = { kind: 'not', type: 'bool', arg: e };
+      return e;
+    };
+    const deep = doc([policy('deep', ['**'], { signature: false }, { when: nest(1000) })]);
+    const e = await loadWasmEngine(deep);
+    expect(e.evaluate({ image: 'alpine', now: NOW, signatures: [] }).policy).toBe('deep');
+    await expect(compileWasm(doc([policy('deeper', ['**'], {}, { when: nest(1002) })]))).rejects.toMatchObject({
+      name: 'CompileError',
+      policy: 'deeper',
+    });
   });
 
   it('refuses an IR it cannot read, naming the policy', async () => {
