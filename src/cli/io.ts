@@ -25,9 +25,11 @@ export function parseJsonInput(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const m = /position (\d+)/.exec(String((err as Error).message));
-    if (m) {
-      const pos = Number(m[1]);
+    const msg = String((err as Error).message);
+    const m = /position (\d+)/.exec(msg);
+    // A cut-off document has no position in V8's message: it ends at the end of the text.
+    const pos = m ? Number(m[1]) : /end of JSON input/i.test(msg) ? text.length : null;
+    if (pos !== null) {
       const before = text.slice(0, pos);
       const line = before.split('\n').length;
       const col = pos - before.lastIndexOf('\n');
