@@ -67,7 +67,8 @@ const QUESTION = 1;
 const STAR = 2;
 const DOUBLE = 3;
 
-function encode(tokens: readonly GlobToken[]): { kinds: Uint8Array; chars: Int32Array } {
+/** Tokens as parallel arrays: kind codes and literal code points (-1 for metacharacters). */
+export function encode(tokens: readonly GlobToken[]): { kinds: Uint8Array; chars: Int32Array } {
   const kinds = new Uint8Array(tokens.length);
   const chars = new Int32Array(tokens.length);
   tokens.forEach((t, i) => {
@@ -82,7 +83,7 @@ function encode(tokens: readonly GlobToken[]): { kinds: Uint8Array; chars: Int32
  * only the last `*` is extended. That is complete here because a `*` never crosses `/`
  * and each glob `/` pins one string `/`, so an earlier segment's choices cannot help.
  */
-function greedyMatch(kinds: Uint8Array, chars: Int32Array, s: string, from: number, to: number): boolean {
+export function greedyMatch(kinds: Uint8Array, chars: Int32Array, s: string, from: number, to: number): boolean {
   const m = kinds.length;
   let i = 0;
   let j = from;

@@ -9,8 +9,8 @@
 import type { IRPolicy, IRScope } from '../ir/types.js';
 import type { ImageRef } from '../ref/reference.js';
 import { AhoCorasick } from './aho-corasick.js';
-import { tokenizeGlob, type GlobToken } from './glob.js';
-import { matcherForTokens, type StringMatcher } from './match.js';
+import { literalSuffixOf, tokenizeGlob, type GlobToken } from './glob.js';
+import { encode, greedyMatch, matcherForTokens, type StringMatcher } from './match.js';
 
 interface Entry {
   /** Position of the policy in the constructor's array. */
@@ -26,6 +26,10 @@ interface Entry {
   rest: Rest;
   /** Length of the literal prefix already checked (for the Rest shortcuts). */
   from: number;
+  /** Rest.Greedy: the tokens between prefix and literal suffix, and that suffix. */
+  kinds: Uint8Array;
+  chars: Int32Array;
+  suffix: string;
   match: StringMatcher;
   /** The last call that tested this entry (a key may occur twice in one subject). */
   seen: number;
@@ -36,16 +40,26 @@ const enum Rest {
   Nothing, // the glob is all literal: the subject is the key
   Star, // prefix then `*`: no `/` after the key
   DoubleStar, // prefix then `**`
+  Greedy, // prefix, then stars, `?` and literals without `**`, then a literal suffix
 }
 
-function restAfterPrefix(tokens: readonly GlobToken[], from: number): Rest {
-  if (from === tokens.length) return Rest.Nothing;
-  if (from === tokens.length - 1) {
-    const last = tokens[from]!.kind;
-    if (last === 'star') return Rest.Star;
-    if (last === 'doubleStar') return Rest.DoubleStar;
+const NO_KINDS = new Uint8Array(0);
+const NO_CHARS = new Int32Array(0);
+
+/** Sets the shortcut for an entry whose literal prefix, tokens[0, from), is its key. */
+function setRestAfterPrefix(e: Entry, tokens: readonly GlobToken[], from: number, key: string): void {
+  e.from = key.length; // in UTF-16 units, like the subject offsets
+  if (from === tokens.length) e.rest = Rest.Nothing;
+  else if (from === tokens.length - 1 && tokens[from]!.kind === 'star') e.rest = Rest.Star;
+  else if (from === tokens.length - 1 && tokens[from]!.kind === 'doubleStar') e.rest = Rest.DoubleStar;
+  else if (!tokens.some((t) => t.kind === 'doubleStar')) {
+    const suffix = literalSuffixOf(tokens);
+    const middle = encode(tokens.slice(from, tokens.length - [...suffix].length));
+    e.rest = Rest.Greedy;
+    e.kinds = middle.kinds;
+    e.chars = middle.chars;
+    e.suffix = suffix;
   }
-  return Rest.Match;
 }
 
 /**
@@ -168,6 +182,9 @@ export class ScopeIndex {
       withTag,
       rest: Rest.Match,
       from: 0,
+      kinds: NO_KINDS,
+      chars: NO_CHARS,
+      suffix: '',
       match: matcherForTokens(r.tokens),
       seen: 0,
     };
@@ -175,8 +192,7 @@ export class ScopeIndex {
     if (key.text.length === 0) {
       this.unkeyed.push(e);
     } else if (key.start === 0) {
-      e.rest = restAfterPrefix(r.tokens, key.end);
-      e.from = key.text.length;
+      setRestAfterPrefix(e, r.tokens, key.end, key.text);
       this.prefixes.add(key.text, e);
     } else if (key.end === r.tokens.length) {
       (withTag ? this.tagSuffixes : this.nameSuffixes).add(key.text, e);
@@ -231,6 +247,11 @@ export class ScopeIndex {
       case Rest.DoubleStar:
         ok = subject.length >= e.from;
         break;
+      case Rest.Greedy: {
+        const to = subject.length - e.suffix.length;
+        ok = to >= e.from && (e.suffix === '' || subject.endsWith(e.suffix)) && greedyMatch(e.kinds, e.chars, subject, e.from, to);
+        break;
+      }
       default:
         ok = e.match(subject);
     }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { ScopeIndex } from '../../src/glob/scope-index.js';
 import type { IRPolicy } from '../../src/ir/types.js';
 import { parseImageRef } from '../../src/ref/reference.js';
-import { policy, refMatch, subject } from './helpers.js';
+import { policy, refMatch, smallGlob, smallText, subject } from './helpers.js';
 
 function bruteForce(policies: readonly IRPolicy[], image: { name: string; tag: string }) {
   const out: Array<{ name: string; rank: number }> = [];
@@ -40,6 +40,23 @@ describe('ScopeIndex', () => {
   it('returns exactly the brute-force candidates, best first', () => {
     fc.assert(
       fc.property(fc.array(fc.array(glob, { minLength: 1, maxLength: 3 }), { maxLength: 25 }), fc.array(image, { minLength: 1, maxLength: 10 }), (globsPerPolicy, images) => {
+        const policies = globsPerPolicy.map((gs, i) => policy(i, gs));
+        const index = new ScopeIndex(policies);
+        for (const img of images) {
+          const got = index.candidates(img).map((c) => ({ name: c.policy.name, rank: c.rank }));
+          expect(got).toEqual(bruteForce(policies, img));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('equals brute force on arbitrary strings too (astral characters, odd shapes)', () => {
+    // Not every such name parses, but the index must not depend on that.
+    const tag = fc.array(fc.constantFrom('a', 'é', '😀', '.'), { maxLength: 3 }).map((xs) => xs.join(''));
+    const anyImage = fc.tuple(smallText, tag).map(([name, t]) => ({ ...parseImageRef('x.io/y')!, name, tag: t }));
+    fc.assert(
+      fc.property(fc.array(fc.array(smallGlob, { minLength: 1, maxLength: 2 }), { maxLength: 20 }), fc.array(anyImage, { minLength: 1, maxLength: 10 }), (globsPerPolicy, images) => {
         const policies = globsPerPolicy.map((gs, i) => policy(i, gs));
         const index = new ScopeIndex(policies);
         for (const img of images) {
