@@ -31,9 +31,11 @@ export const DIDS = [
   'did:plc:\u{1F600}',
   'did:plc:\uFF21',
 ];
-const STRINGS = ['', 'alice', 'atcr.io', 'latest', 'https://pds.example.com', 'ES256K', 'did:plc:alice', 'prod'];
+const STRINGS = ['', 'alice', 'atcr.io', 'latest', 'https://pds.example.com', 'ES256K', 'did:plc:alice', 'prod', 'did:plc:\uD83D', 'x\u{1F600}'];
+/** Input-only oddities: lone surrogates (JSON allows them), which no policy file holds. */
+const ODD_DIDS = ['did:plc:\uD83D', 'did:plc:\uDE00', 'did:plc:\u{1F600}x'];
 const HANDLES = ['alice.example.com', 'bob.test', ''];
-const PDSES = ['https://pds.example.com', 'https://pds.example.com/x', 'https://evil.example', ''];
+const PDSES = ['https://pds.example.com', 'https://pds.example.com/x', 'https://evil.example', '', 'x\u{1F600}', 'x?'];
 const ALGORITHMS = ['ES256K', 'ES256', ''];
 /** Durations used both by policies and by signature ages, so comparisons hit equality. */
 export const DURATIONS = [1, 60, 300, 3600, 86400, 2592000];
@@ -57,6 +59,7 @@ export const arbGlob: fc.Arbitrary<string> = fc.oneof(
     .map(([r, n, p, t]) => `${r}/${n}/${p}${t === undefined ? '' : `:${t}`}`) },
   { weight: 1, arbitrary: fc.constantFrom('**', '*', '*/*/*', '**/app', 'docker.io/library/*', '***', '**:latest', '*/**/*:v?') },
   { weight: 1, arbitrary: fc.stringMatching(/^[a-z./:*?-]{1,12}$/) },
+  { weight: 1, arbitrary: fc.constantFrom('x?', 'did:plc:?', 'did:plc:*', '*\u{1F600}*', 'https://**', '?*?', 'x\u{1F600}') },
 );
 
 export const arbScope: fc.Arbitrary<IRScope> = arbGlob
@@ -271,7 +274,7 @@ function arbSignature(now: { s: number; n: number }): fc.Arbitrary<unknown> {
     { weight: 10, arbitrary: fc.record(
       {
         valid: fc.constantFrom<unknown>(true, true, true, true, false, 'true', 1),
-        did: fc.constantFrom<unknown>(...DIDS, ...DIDS, '', 7),
+        did: fc.constantFrom<unknown>(...DIDS, ...DIDS, ...ODD_DIDS, '', 7),
         signedAt,
         handle: fc.constantFrom(...HANDLES),
         pds: fc.constantFrom(...PDSES),
@@ -290,7 +293,7 @@ export const arbDecisionInput: fc.Arbitrary<unknown> = arbNow.chain((now) =>
     { weight: 20, arbitrary: fc.record(
       {
         image: arbImageRef,
-        owner: fc.constantFrom<unknown>(...DIDS, '', 12),
+        owner: fc.constantFrom<unknown>(...DIDS, ...ODD_DIDS, '', 12),
         now: fc.constant(now.text),
         signatures: fc.array(arbSignature(now), { maxLength: 5 }),
       },
