@@ -47,10 +47,7 @@ export function out(text: string): Promise<void> {
 }
 
 /** Escapes control characters so text from files or the network cannot drive the terminal. */
-export function safeText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+export { escapeControls as safeText } from '../diagnostics/format.js';
 
 let version: string | null = null;
 export function toolVersion(): string {

@@ -5,8 +5,17 @@ import { RULES } from './rules.js';
 
 export type LintFormat = 'text' | 'json' | 'sarif' | 'github';
 
+/**
+ * Escapes control and bidi-override characters, so that text taken from a policy file (a
+ * key, a scope, a DID) cannot drive the terminal it is printed on.
+ */
+export function escapeControls(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function formatText(ds: readonly Diagnostic[]): string {
-  return ds.map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.rule} ${oneLine(d.message)}\n`).join('');
+  return ds.map((d) => `${escapeControls(d.file)}:${d.line}:${d.column} ${d.severity} ${d.rule} ${escapeControls(oneLine(d.message))}\n`).join('');
 }
 
 export function formatJson(ds: readonly Diagnostic[]): string {
@@ -72,7 +81,7 @@ export function formatGithub(ds: readonly Diagnostic[]): string {
   return ds
     .map(
       (d) =>
-        `::${d.severity === 'warning' ? 'warning' : 'error'} file=${ghProp(d.file)},line=${d.line},col=${d.column},title=${ghProp(d.rule)}::${ghData(d.message)}\n`,
+        `::${d.severity === 'warning' ? 'warning' : 'error'} file=${ghProp(escapeControls(d.file))},line=${d.line},col=${d.column},title=${ghProp(d.rule)}::${ghData(escapeControls(d.message))}\n`,
     )
     .join('');
 }
