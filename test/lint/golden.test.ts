@@ -115,6 +115,16 @@ describe('format structure', () => {
     );
   });
 
+  it('text and github escape control characters that came from the file (no terminal escapes)', () => {
+    const d: Diagnostic = { file: 'p.yaml', line: 1, column: 1, rule: 'schema', severity: 'error', message: 'unknown field `\u001b]0;title\u0007` and \u202eevil' };
+    for (const out of [formatText([d]), formatGithub([d])]) {
+      // eslint-disable-next-line no-control-regex
+      expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+      expect(out).toContain('\\u001b]0;title\\u0007');
+      expect(out).toContain('\\u202eevil');
+    }
+  });
+
   it('no findings: empty text and github output', () => {
     expect(formatDiagnostics([], 'text', VERSION)).toBe('');
     expect(formatDiagnostics([], 'github', VERSION)).toBe('');
