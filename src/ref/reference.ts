@@ -66,11 +66,15 @@ export function parseImageRef(ref: string): ImageRef | null {
   // 4. Is the first component a registry?
   let registry = DEFAULT_REGISTRY;
   let repoStart = 0;
+  // Whether ref[0, remEnd) already is the normalized name (then it is sliced, not rebuilt).
+  let nameAsWritten = false;
   const firstSlash = ref.indexOf('/');
   if (firstSlash >= 0 && firstSlash < remEnd && looksLikeRegistry(ref, firstSlash)) {
     if (!isRegistry(ref, 0, firstSlash)) return null;
-    registry = lowerAscii(ref.substring(0, firstSlash));
+    const written = ref.substring(0, firstSlash);
+    registry = lowerAscii(written);
     if (registry === LEGACY_REGISTRY) registry = DEFAULT_REGISTRY;
+    nameAsWritten = registry === written;
     repoStart = firstSlash + 1;
   }
 
@@ -82,13 +86,14 @@ export function parseImageRef(ref: string): ImageRef | null {
   if (registry === DEFAULT_REGISTRY && firstComponentEnd === remEnd) {
     repository = 'library/' + repository;
     namespace = 'library';
+    nameAsWritten = false;
   }
   if (registry.length + 1 + repository.length > MAX_NAME_LENGTH) return null;
 
   return {
     registry,
     repository,
-    name: registry + '/' + repository,
+    name: nameAsWritten ? ref.substring(0, remEnd) : registry + '/' + repository,
     namespace,
     tag,
     digest: at < 0 ? '' : ref.substring(at + 1),
