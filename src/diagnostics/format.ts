@@ -81,7 +81,7 @@ export function formatGithub(ds: readonly Diagnostic[]): string {
   return ds
     .map(
       (d) =>
-        `::${d.severity === 'warning' ? 'warning' : 'error'} file=${ghProp(escapeControls(d.file))},line=${d.line},col=${d.column},title=${ghProp(d.rule)}::${ghData(escapeControls(d.message))}\n`,
+        `::${d.severity === 'warning' ? 'warning' : 'error'} file=${escapeControls(ghProp(d.file))},line=${d.line},col=${d.column},title=${ghProp(d.rule)}::${escapeControls(ghData(d.message))}\n`,
     )
     .join('');
 }
