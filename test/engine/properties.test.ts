@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { compileEngine } from '../../src/engine/evaluate.js';
+import { compileCondition } from '../../src/engine/expr.js';
+import { parseImageRef } from '../../src/ref/reference.js';
 import type { IRDocument } from '../../src/ir/types.js';
 import { compileFile, compileText } from '../../src/lower/pipeline.js';
 import { defaultsArb, DIDS, documentArb, inputArb, policiesArb, type PolicyObj } from './arbitraries.js';
@@ -157,5 +159,80 @@ describe('document extends', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+/** The spec's glob rules, written out independently: regex, target and specificity. */
+function specGlob(glob: string): { re: RegExp; withTag: boolean; spec: [number, number, number] } {
+  let src = '';
+  let literals = 0;
+  let doubleStars = 0;
+  let singles = 0;
+  const chars = [...glob];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === '*' && chars[i + 1] === '*') {
+      src += '[\\s\\S]*';
+      doubleStars++;
+      i++;
+    } else if (c === '*') {
+      src += '[^/]*';
+      singles++;
+    } else if (c === '?') {
+      src += '[^/]';
+      singles++;
+    } else {
+      src += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      literals++;
+    }
+  }
+  return { re: new RegExp(`^${src}$`, 'u'), withTag: glob.lastIndexOf(':') > glob.lastIndexOf('/'), spec: [literals, -doubleStars, -singles] };
+}
+
+const cmp = (a: readonly number[], b: readonly number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+
+describe('policy selection', () => {
+  const seg = fc.stringMatching(/^[ab][ab-]{0,2}$/);
+  const globArb = fc
+    .array(fc.constantFrom('a', 'b', '-', '/', '*', '**', '?', ':', 'ab', 'x.io'), { minLength: 1, maxLength: 8 })
+    .map((parts) => `x.io/${parts.join('')}`);
+  const imageArb = fc
+    .tuple(fc.array(seg, { minLength: 1, maxLength: 3 }), fc.option(fc.stringMatching(/^[ab][ab.-]{0,3}$/), { nil: undefined }))
+    .map(([segs, tag]) => `x.io/${segs.join('/')}${tag ? `:${tag}` : ''}`);
+  const docArb = fc.array(
+    fc.record({ scope: fc.array(globArb, { minLength: 1, maxLength: 3 }), when: fc.option(fc.constantFrom('image.tag != "latest"', 'owner == "did:plc:o"', 'image.repository endsWith "b"'), { nil: undefined }) }),
+    { minLength: 1, maxLength: 6 },
+  );
+
+  it('the chosen policy is the most specific candidate whose `when` holds, ties to the first', () => {
+    let matched = 0;
+    fc.assert(
+      fc.property(docArb, fc.array(fc.tuple(imageArb, fc.constantFrom('', 'did:plc:o')), { minLength: 1, maxLength: 6 }), (ps, images) => {
+        const doc = { version: 1, policies: ps.map((p, i) => ({ name: `p${i}`, scope: p.scope, ...(p.when ? { when: p.when } : {}), require: { signature: false } })) };
+        const c = compileText('p.yaml', stringify(doc));
+        fc.pre(c.ir !== null); // a random glob may hold a rejected character sequence
+        const engine = compileEngine(c.ir!);
+        for (const [image, owner] of images) {
+          const ref = parseImageRef(image);
+          if (!ref) continue;
+          let best: { name: string; spec: number[] } | null = null;
+          ps.forEach((p, i) => {
+            const ir = c.ir!.policies[i]!;
+            if (ir.when && !compileCondition(ir.when)({ image: ref, owner, did: '', handle: '', pds: '', algorithm: '', ageS: 0, ageN: 0 })) return;
+            for (const g of p.scope) {
+              const s = specGlob(g);
+              if (!s.re.test(s.withTag ? `${ref.name}:${ref.tag}` : ref.name)) continue;
+              // Policies are visited in document order: only a strictly more specific scope takes over.
+              if (!best || cmp(s.spec, best.spec) > 0) best = { name: `p${i}`, spec: s.spec };
+            }
+          });
+          const d = engine({ image, owner, now: '2026-11-25T12:00:00Z', signatures: [] });
+          expect(d.policy, `${image} owner=${owner}`).toBe(best ? (best as { name: string }).name : null);
+          if (best) matched++;
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(matched).toBeGreaterThan(50);
   });
 });
