@@ -29,6 +29,7 @@ export interface SignOptions {
   timeoutMs?: number;
   now?: () => Date;
   fallbackIndex?: FallbackIndexOptions;
+  signal?: AbortSignal;
 }
 
 export interface SignResult {
@@ -66,7 +67,13 @@ export async function signImage(opts: SignOptions): Promise<SignResult> {
   if (!ref) throw new SignError('reference-invalid', `${opts.image} is not a valid image reference`);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const now = (opts.now ?? (() => new Date()))().toISOString();
-  const client = RegistryClient.forImage(ref, { timeoutMs, ...opts.registry });
+  let pdsOrigin: string;
+  try {
+    pdsOrigin = new URL(opts.pds).origin;
+  } catch (cause) {
+    throw new SignError('pds-error', `the PDS ${opts.pds} is not a URL`, { cause });
+  }
+  const client = RegistryClient.forImage(ref, { timeoutMs, signal: opts.signal, ...opts.registry });
 
   // 1. The image: its digest comes from the bytes, whatever the tag says.
   const fetched = await onRegistry(`cannot resolve ${opts.image}`, () => client.resolve(ref));
@@ -82,7 +89,7 @@ export async function signImage(opts: SignOptions): Promise<SignResult> {
   await onRegistry(`cannot push to ${ref.name}`, () => client.putBlob(new TextEncoder().encode('{}')));
 
   // 2. The record: this write is what the PDS signs.
-  const pdsOpts = { timeoutMs, signal: opts.registry?.signal };
+  const pdsOpts = { timeoutMs, signal: opts.signal };
   const session = await createSession(opts.pds, opts.identifier, opts.password, pdsOpts);
   const signingKey = await repoSigningKey(opts.pds, session, pdsOpts);
   let algorithm: 'ES256K' | 'ES256' = 'ES256K';
@@ -107,7 +114,7 @@ export async function signImage(opts: SignOptions): Promise<SignResult> {
         imageName: ref.name,
         did: session.did,
         handle: session.handle,
-        pds: new URL(opts.pds).origin,
+        pds: pdsOrigin,
         record: { uri: record.uri, cid: record.cid },
         commit: record.commit,
         algorithm,
