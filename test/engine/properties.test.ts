@@ -51,10 +51,16 @@ describe('engine invariants', () => {
       }),
       { numRuns: 150 },
     );
-    // The generators reach both outcomes and the interesting change deny → allow.
+    // The generators reach both outcomes.
     expect(seen).toContain('allow/allow');
     expect(seen).toContain('deny/deny');
-    expect(seen).toContain('deny/allow');
+  });
+
+  it('(the mutation above matters: trusting the signer turns a deny into an allow)', () => {
+    const ir = compiled({ version: 1, policies: [{ name: 'p', scope: 'atcr.io/**', require: { trustedDIDs: ['did:plc:alice'] } }] });
+    const more = withPolicies(ir, (p) => ({ ...p, require: { ...p.require, trustedDIDs: ['did:plc:alice', 'did:plc:bob'] } }));
+    const i = { image: 'atcr.io/a/b', now: '2026-11-25T12:00:00Z', signatures: [{ valid: true, did: 'did:plc:bob', signedAt: '2026-11-25T00:00:00Z' }] };
+    expect([compileEngine(ir)(i).effect, compileEngine(more)(i).effect]).toEqual(['deny', 'allow']);
   });
 
   it('raising minSignatures never turns deny into allow', () => {
