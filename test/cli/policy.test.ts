@@ -335,6 +335,21 @@ describe('policy schema', () => {
   });
 });
 
+describe('policy compile', () => {
+  it('writes the artifacts of a target and prints their paths', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'atcr-compile-'));
+    const r = await cli(['policy', 'compile', VALID, '--target', 'rego', '-o', out]);
+    expect(r.code).toBe(0);
+    const printed = r.stdout.trimEnd().split('\n');
+    expect(printed.length).toBeGreaterThan(0);
+    for (const p of printed) {
+      expect(p.startsWith(out)).toBe(true);
+      expect(readFileSync(p, 'utf8').length).toBeGreaterThan(0);
+    }
+    expect(printed.some((p) => p.endsWith('.rego') && readFileSync(p, 'utf8').includes('package atcr.trust'))).toBe(true);
+  });
+});
+
 describe('usage errors exit 2; help exits 0', () => {
   for (const args of [
     ['policy', 'frobnicate'],
