@@ -36,7 +36,7 @@ export interface Fixture {
 /** A repository with `count` filler records plus the given manifest records. */
 export async function makeRepo(
   records: Record<string, Record<string, unknown>>,
-  opts: { p256?: boolean; filler?: number } = {},
+  opts: { p256?: boolean; filler?: number; did?: string } = {},
 ): Promise<Fixture> {
   const keypair = opts.p256 ? await acrypto.P256Keypair.create() : await acrypto.Secp256k1Keypair.create();
   const storage = new MemoryBlockstore();
@@ -54,7 +54,7 @@ export async function makeRepo(
       record: { text: `post ${i}`, createdAt: '2026-11-20T08:00:00.000Z' },
     })),
   ];
-  const repo = await Repo.create(storage, DID, keypair, writes);
+  const repo = await Repo.create(storage, opts.did ?? DID, keypair, writes);
   return {
     keypair,
     didKey: keypair.did(),
