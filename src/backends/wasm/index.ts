@@ -12,16 +12,13 @@ import { spliceIr } from './splice.js';
 
 export const WASM_ENTRYPOINT = 'atcr/trust/decision';
 export const WASM_ARTIFACT = 'policy.wasm';
-/** What @open-policy-agent/opa-wasm's loadPolicy gives a module unless told otherwise. */
-export const SDK_DEFAULT_PAGES = 5;
-
-/** The module bytes and the memory (64 KiB pages) it needs at instantiation. */
-export function buildWasmModule(ir: IRDocument): { bytes: Uint8Array; minPages: number } {
+/** The module's bytes. It needs one page of memory at instantiation and grows the rest itself. */
+export function buildWasmModule(ir: IRDocument): Uint8Array {
   return spliceIr(runtimeBytes(), encodeIr(ir));
 }
 
 export async function compileWasm(ir: IRDocument, _opts?: CompileOptions): Promise<Artifact[]> {
-  return [{ path: WASM_ARTIFACT, content: buildWasmModule(ir).bytes }];
+  return [{ path: WASM_ARTIFACT, content: buildWasmModule(ir) }];
 }
 
 export interface WasmEngine {
@@ -31,8 +28,7 @@ export interface WasmEngine {
 
 /** Loads the compiled module through the OPA SDK, as any OPA user would. */
 export async function loadWasmEngine(ir: IRDocument): Promise<WasmEngine> {
-  const { bytes, minPages } = buildWasmModule(ir);
-  const policy = await loadPolicy(bytes, { initial: Math.max(minPages, SDK_DEFAULT_PAGES) });
+  const policy = await loadPolicy(buildWasmModule(ir));
   policy.setData({});
   return {
     evaluate(input: unknown): Decision {

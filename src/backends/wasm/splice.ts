@@ -1,6 +1,11 @@
-// Splices an encoded IR into the prebuilt runtime: one more active data segment at the
-// address the runtime reads (recorded by scripts/build-wasm-runtime.mjs in the custom
-// section `atcr-runtime`), and a memory import large enough to hold it. No compiler runs.
+// Splices an encoded IR into the prebuilt runtime without any compiler:
+//
+// - the IR becomes one more data segment, *passive*, so its size never raises the memory
+//   the host must provide at instantiation (the OPA SDK gives 5 pages by default);
+// - a small start function, written here as bytecode, grows memory as needed, copies the
+//   segment to the address the runtime reads (`irBase`, recorded by
+//   scripts/build-wasm-runtime.mjs in the custom section `atcr-runtime`), drops the
+//   segment, then calls the runtime's own start function, which finds the IR there.
 
 import {
   ByteReader, concatBytes, customSectionName, customSectionPayload, readSections, SECTION,
@@ -9,7 +14,28 @@ import {
 
 export const RUNTIME_SECTION = 'atcr-runtime';
 const PAGE = 65536;
-const IMPORT_MEMORY = 2;
+
+// Section ids beyond those wasm-binary.ts names, and the canonical section order.
+const TYPE = 1;
+const FUNCTION = 3;
+const START = 8;
+const ORDER = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
+
+const OP = {
+  end: 0x0b,
+  if: 0x04,
+  void: 0x40,
+  call: 0x10,
+  drop: 0x1a,
+  i32Const: 0x41,
+  i32LtU: 0x49,
+  i32Sub: 0x6b,
+  memorySize: 0x3f,
+  memoryGrow: 0x40,
+  prefixFC: 0xfc,
+  memoryInit: 0x08,
+  dataDrop: 0x09,
+} as const;
 
 export interface RuntimeLayout {
   /** Where the runtime looks for the IR blob. */
@@ -26,78 +52,108 @@ export function runtimeLayout(sections: readonly Section[]): RuntimeLayout {
   return layout;
 }
 
-/** Rewrites the minimum of the `env.memory` import to at least `minPages`. */
-function withMemoryMinimum(body: Uint8Array, minPages: number): Uint8Array {
-  const r = new ByteReader(body);
-  const count = r.u32();
-  const parts: ArrayLike<number>[] = [unsignedLeb(count)];
-  for (let i = 0; i < count; i++) {
-    const start = r.pos;
-    r.name();
-    r.name();
-    const kind = r.byte();
-    if (kind === IMPORT_MEMORY) {
-      const head = body.subarray(start, r.pos);
-      const flags = r.byte();
-      const min = r.u32();
-      const max = flags & 1 ? r.u32() : undefined;
-      const newMin = Math.max(min, minPages);
-      if (max !== undefined && max < newMin) throw new Error('wasm runtime: memory maximum too small for the IR');
-      parts.push(head, [flags], unsignedLeb(newMin), max !== undefined ? unsignedLeb(max) : []);
-      continue;
-    }
-    if (kind === 0) r.u32();
-    else if (kind === 1) {
-      r.byte();
-      const flags = r.byte();
-      r.u32();
-      if (flags & 1) r.u32();
-    } else if (kind === 3) {
-      r.byte();
-      r.byte();
-    } else throw new Error(`wasm runtime: unknown import kind ${kind}`);
-    parts.push(body.subarray(start, r.pos));
-  }
-  return concatBytes(parts);
+function vecCount(body: Uint8Array | undefined): number {
+  return body ? new ByteReader(body).u32() : 0;
 }
 
-/** Adds one active data segment `bytes` at `address` to a data section body (or a new one). */
-function withSegment(body: Uint8Array | undefined, address: number, bytes: Uint8Array): { body: Uint8Array; count: number } {
-  let count = 0;
+/** A vector section body with `extra` entries appended. */
+function appendToVec(body: Uint8Array | undefined, extra: ArrayLike<number>[]): Uint8Array {
   let rest: Uint8Array = new Uint8Array(0);
+  let count = 0;
   if (body) {
     const r = new ByteReader(body);
     count = r.u32();
     rest = body.subarray(r.pos);
   }
-  const segment = concatBytes([[0x00, 0x41], signedLeb(address), [0x0b], unsignedLeb(bytes.length), bytes]);
-  return { body: concatBytes([unsignedLeb(count + 1), rest, segment]), count: count + 1 };
+  return concatBytes([unsignedLeb(count + extra.length), rest, ...extra]);
 }
 
-export function spliceIr(runtime: Uint8Array, blob: Uint8Array): { bytes: Uint8Array; minPages: number } {
-  const sections = readSections(runtime);
-  const { irBase } = runtimeLayout(sections);
-  const minPages = Math.ceil((irBase + blob.length) / PAGE);
+/** The index of the `() -> ()` function type, and the type section with it. */
+function voidType(body: Uint8Array | undefined): { index: number; body: Uint8Array } {
+  const r = new ByteReader(body ?? Uint8Array.of(0));
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    if (r.byte() !== 0x60) throw new Error('wasm runtime: unexpected type form');
+    const params = r.u32();
+    r.take(params);
+    const results = r.u32();
+    r.take(results);
+    if (params === 0 && results === 0) return { index: i, body: body! };
+  }
+  return { index: count, body: appendToVec(body, [[0x60, 0, 0]]) };
+}
+
+function importedFunctions(body: Uint8Array | undefined): number {
+  if (!body) return 0;
+  const r = new ByteReader(body);
+  const count = r.u32();
+  let funcs = 0;
+  for (let i = 0; i < count; i++) {
+    r.name();
+    r.name();
+    const kind = r.byte();
+    if (kind === 0) {
+      funcs++;
+      r.u32();
+    } else if (kind === 1) {
+      r.byte();
+      if (r.byte() & 1) r.u32();
+      r.u32();
+    } else if (kind === 2) {
+      if (r.byte() & 1) r.u32();
+      r.u32();
+    } else if (kind === 3) {
+      r.byte();
+      r.byte();
+    } else throw new Error(`wasm runtime: unknown import kind ${kind}`);
+  }
+  return funcs;
+}
+
+/** Bytecode of the loader: grow memory to `pages`, copy segment `segment` to `address`, run `next`. */
+function loaderBody(pages: number, segment: number, address: number, length: number, next: number | null): Uint8Array {
+  const code = concatBytes([
+    [OP.memorySize, 0, OP.i32Const], signedLeb(pages), [OP.i32LtU, OP.if, OP.void],
+    [OP.i32Const], signedLeb(pages), [OP.memorySize, 0, OP.i32Sub, OP.memoryGrow, 0, OP.drop, OP.end],
+    [OP.i32Const], signedLeb(address), [OP.i32Const, 0, OP.i32Const], signedLeb(length),
+    [OP.prefixFC, OP.memoryInit], unsignedLeb(segment), [0],
+    [OP.prefixFC, OP.dataDrop], unsignedLeb(segment),
+    next === null ? [] : concatBytes([[OP.call], unsignedLeb(next)]),
+    [OP.end],
+  ]);
+  const withLocals = concatBytes([[0], code]); // no locals
+  return concatBytes([unsignedLeb(withLocals.length), withLocals]);
+}
+
+export function spliceIr(runtime: Uint8Array, blob: Uint8Array): Uint8Array {
+  const input = readSections(runtime);
+  const { irBase } = runtimeLayout(input);
+  const byId = new Map<number, Section>();
+  for (const s of input) if (s.id !== SECTION.custom) byId.set(s.id, s);
+  const body = (id: number) => byId.get(id)?.body;
+
+  const type = voidType(body(TYPE));
+  const loaderIndex = importedFunctions(body(SECTION.import)) + vecCount(body(FUNCTION));
+  const previousStart = body(START) ? new ByteReader(body(START)!).u32() : null;
+  const segment = vecCount(body(SECTION.data));
+  const pages = Math.ceil((irBase + blob.length) / PAGE);
+
+  const updated = new Map<number, Uint8Array>([
+    [TYPE, type.body],
+    [FUNCTION, appendToVec(body(FUNCTION), [unsignedLeb(type.index)])],
+    [START, Uint8Array.from(unsignedLeb(loaderIndex))],
+    [SECTION.dataCount, Uint8Array.from(unsignedLeb(segment + 1))],
+    [SECTION.code, appendToVec(body(SECTION.code), [loaderBody(pages, segment, irBase, blob.length, previousStart)])],
+    [SECTION.data, appendToVec(body(SECTION.data), [concatBytes([[0x01], unsignedLeb(blob.length), blob])])],
+  ]);
   const out: Section[] = [];
-  let dataDone = false;
-  for (const s of sections) {
-    if (s.id === SECTION.custom && customSectionName(s) === RUNTIME_SECTION) continue;
-    if (s.id === SECTION.import) {
-      out.push({ id: s.id, body: withMemoryMinimum(s.body, minPages) });
-    } else if (s.id === SECTION.data) {
-      out.push({ id: s.id, body: withSegment(s.body, irBase, blob).body });
-      dataDone = true;
-    } else if (s.id === SECTION.dataCount) {
-      const r = new ByteReader(s.body);
-      out.push({ id: s.id, body: Uint8Array.from(unsignedLeb(r.u32() + 1)) });
-    } else {
-      out.push(s);
-    }
+  for (const id of ORDER) {
+    const b = updated.get(id) ?? body(id);
+    if (b) out.push({ id, body: b });
   }
-  if (!dataDone) {
-    // The data section comes after the code section and before trailing custom sections.
-    const at = out.findIndex((s) => s.id === SECTION.code) + 1;
-    out.splice(at, 0, { id: SECTION.data, body: withSegment(undefined, irBase, blob).body });
+  // Custom sections other than the layout record keep their place at the end.
+  for (const s of input) {
+    if (s.id === SECTION.custom && customSectionName(s) !== RUNTIME_SECTION) out.push(s);
   }
-  return { bytes: writeSections(out), minPages };
+  return writeSections(out);
 }

@@ -11,8 +11,7 @@ import { doc, NOW, policy, sig } from './ir-fixtures.js';
 const ir = doc([policy('prod', ['atcr.io/**'], { trustedDIDs: ['did:plc:devops'] })]);
 
 async function rawPolicy() {
-  const { bytes, minPages } = buildWasmModule(ir);
-  const p = await loadPolicy(bytes, { initial: Math.max(5, minPages) });
+  const p = await loadPolicy(buildWasmModule(ir));
   p.setData({});
   return p;
 }
