@@ -189,6 +189,10 @@ describe('verify (online)', () => {
     const out = parseOutput(run);
     expect(out.verified).toBe(false);
     expect(out.signatures).toEqual([]);
+    // An image the registry does not have is a definite negative too.
+    const missing = await verify(img.ref.replace(':1', ':no-such-tag'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/not found/);
   });
 
   it("rejects a signature once the signer's DID document names another key", async () => {
