@@ -3,6 +3,7 @@
 
 import type { CompareOp, IRExpr, PathName } from '../ir/types.js';
 import type { ImageRef } from '../ref/reference.js';
+import { compileGlobMatcher } from '../glob/match.js';
 
 /** What an expression can read: the image, its owner, and (in require.expr) one signature. */
 export interface EvalContext {
@@ -147,8 +148,10 @@ export function bool(e: IRExpr): Fn<boolean> {
     }
     case 'matches': {
       const l = str(e.left);
-      const re = new RegExp(e.regex, 'u');
-      return (c) => re.test(l(c));
+      // A linear-time glob matcher: a regex of a hostile glob could backtrack for ages on
+      // a string taken from the request.
+      const m = compileGlobMatcher(e.glob);
+      return (c) => m(l(c));
     }
     case 'startsWith': {
       const l = str(e.left);

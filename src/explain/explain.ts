@@ -3,7 +3,7 @@
 
 import type { Location } from '../diagnostics/diagnostic.js';
 import { compileCondition } from '../engine/expr.js';
-import { globMatcher } from '../glob/glob.js';
+import { compileGlobMatcher } from '../glob/match.js';
 import { ScopeIndex } from '../glob/scope-index.js';
 import type { IRDocument, IRScope } from '../ir/types.js';
 import type { Effective, ResolvedPolicy } from '../policy/inherit.js';
@@ -97,7 +97,7 @@ export function explainImage(ir: IRDocument, image: string, owner = ''): ImageEx
   for (const c of new ScopeIndex(ir.policies).candidates(ref)) {
     const p = c.policy;
     const subject = (s: IRScope) => (s.target === 'name' ? ref.name : `${ref.name}:${ref.tag}`);
-    const best = p.scopes.filter((s) => globMatcher(s.regex)(subject(s))).sort((a, b) => b.rank - a.rank)[0]!;
+    const best = p.scopes.filter((s) => compileGlobMatcher(s.glob)(subject(s))).sort((a, b) => b.rank - a.rank)[0]!;
     const when = p.when ? compileCondition(p.when)(ctx) : null;
     const cand: Candidate = { policy: p.name, scope: best.glob, specificity: best.specificity, when, chosen: false, reason: '' };
     if (when === false) cand.reason = '`when` is false for this image';
