@@ -30,6 +30,20 @@ export function formatJson(ds: readonly Diagnostic[]): string {
   return JSON.stringify(rows, null, 2) + '\n';
 }
 
+/**
+ * A SARIF artifact location is a URI: a relative path stays relative (code scanning maps it
+ * to the repository), an absolute one becomes a file: URI, and every segment is
+ * percent-encoded (a space or `#` in a file name would otherwise break the reference).
+ */
+export function sarifUri(file: string): string {
+  const p = file.split('\\').join('/');
+  const drive = /^[A-Za-z]:\//.test(p) ? p.slice(0, 2) : '';
+  const rest = drive ? p.slice(2) : p;
+  const encoded = rest.split('/').map(encodeURIComponent).join('/');
+  if (drive) return `file:///${drive}${encoded}`;
+  return p.startsWith('/') ? `file://${encoded}` : encoded;
+}
+
 export function formatSarif(ds: readonly Diagnostic[], toolVersion: string): string {
   const used = [...new Set(ds.map((d) => d.rule))].sort();
   const sarif = {
@@ -57,7 +71,7 @@ export function formatSarif(ds: readonly Diagnostic[], toolVersion: string): str
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: d.file.split('\\').join('/') },
+                artifactLocation: { uri: sarifUri(d.file) },
                 region: { startLine: d.line, startColumn: d.column },
               },
             },
