@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
-import { formatDiagnostics, formatGithub, formatText, type LintFormat } from '../../src/diagnostics/format.js';
+import { formatDiagnostics, formatGithub, formatText, sarifUri, type LintFormat } from '../../src/diagnostics/format.js';
 import { RULES } from '../../src/diagnostics/rules.js';
 import { lintFile } from '../../src/lint/index.js';
 
@@ -100,10 +100,20 @@ describe('format structure', () => {
         expect(res.level).toBe(d.severity);
         expect(res.message.text).toBe(d.message);
         expect(res.locations).toHaveLength(1);
-        expect(res.locations[0].physicalLocation.artifactLocation.uri).toBe(d.file);
+        expect(res.locations[0].physicalLocation.artifactLocation.uri).toBe(d.file); // relative, nothing to encode
         expect(res.locations[0].physicalLocation.region).toEqual({ startLine: d.line, startColumn: d.column });
       });
     }
+  });
+
+  it('sarif: locations are URIs: relative paths stay relative, absolute ones become file: URIs, segments encoded', () => {
+    expect(sarifUri('policies/prod.yaml')).toBe('policies/prod.yaml');
+    expect(sarifUri('team policies/a#1.yaml')).toBe('team%20policies/a%231.yaml');
+    expect(sarifUri('/tmp/x y/p.yaml')).toBe('file:///tmp/x%20y/p.yaml');
+    expect(sarifUri('C:\\work\\p.yaml')).toBe('file:///C:/work/p.yaml');
+    const d: Diagnostic = { file: '/abs/dir x/p.yaml', line: 1, column: 2, rule: 'schema', severity: 'error', message: 'm' };
+    const sarif = JSON.parse(formatDiagnostics([d], 'sarif', VERSION));
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('file:///abs/dir%20x/p.yaml');
   });
 
   it('github: workflow commands with data and properties escaped', () => {
