@@ -2,9 +2,11 @@
 // recursively, paths relative to the extending file; each file is merged once; cycles and
 // missing files are errors at the `extends` entry that names them.
 
+import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../src/lower/pipeline.js';
+import { MAX_EXTENDS_DEPTH } from '../../src/policy/load.js';
 import { at, brief, writeTree } from './helpers.js';
 
 const policy = (name: string, scope: string, extra = '') => `  - name: ${name}\n    scope: "${scope}"\n${extra}`;
@@ -100,6 +102,28 @@ describe('document extends', () => {
     expect(c.diagnostics.map((d) => [d.file, d.line, d.column, d.rule])).toEqual([
       [path.join(dir, 'base.yaml'), at(base, 'Bad').line, at(base, 'Bad').column, 'schema'],
     ]);
+  });
+
+  it('an absolute path and a symlink to an already merged file are merged once', async () => {
+    const dir = writeTree({ 'lib/d.yaml': `version: 1\npolicies:\n${policy('d', 'd/*')}` });
+    symlinkSync(path.join(dir, 'lib/d.yaml'), path.join(dir, 'link.yaml'));
+    writeFileSync(path.join(dir, 'a.yaml'), `version: 1\nextends: [${JSON.stringify(path.join(dir, 'lib/d.yaml'))}, ./link.yaml]\npolicies:\n${policy('a', 'a/*')}`);
+    const c = await compileFile(path.join(dir, 'a.yaml'));
+    expect(c.diagnostics).toEqual([]);
+    expect(c.ir!.policies.map((p) => p.name)).toEqual(['d', 'a']);
+  });
+
+  it(`a chain deeper than ${MAX_EXTENDS_DEPTH} documents is refused, not followed forever`, async () => {
+    const files: Record<string, string> = {};
+    const n = MAX_EXTENDS_DEPTH + 5;
+    for (let i = 0; i < n; i++) files[`d${i}.yaml`] = `version: 1\nextends: [d${i + 1}.yaml]\n`;
+    files[`d${n}.yaml`] = 'version: 1\n';
+    const dir = writeTree(files);
+    const c = await compileFile(path.join(dir, 'd0.yaml'));
+    expect(c.ir).toBeNull();
+    expect(c.diagnostics).toHaveLength(1);
+    expect(c.diagnostics[0]!.message).toContain(`deeper than ${MAX_EXTENDS_DEPTH}`);
+    expect(c.diagnostics[0]!.line).toBe(2);
   });
 
   it('the root file that does not exist is one clear error', async () => {

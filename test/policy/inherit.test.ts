@@ -157,6 +157,15 @@ describe('merge rules along a chain', () => {
     expect(ir2.policies.map((p) => p.require.signature)).toEqual([false, false]);
   });
 
+  it('a parent may come later in the document', () => {
+    const t = 'version: 1\npolicies:\n  - name: kid\n    extends: later\n    scope: a/b\n  - name: later\n    scope: a/**\n    require: { maxAge: 2d }\n';
+    const ir2 = compile(t).ir!;
+    expect(ir2.policies.map((p) => [p.name, p.index, p.require.maxAgeSeconds])).toEqual([
+      ['kid', 0, 2 * 86400],
+      ['later', 1, 2 * 86400],
+    ]);
+  });
+
   it('a child cannot remove a DID: the union keeps the parent list', () => {
     const t = 'version: 1\npolicies:\n  - name: a\n    scope: a/**\n    require: { trustedDIDs: [did:plc:a] }\n  - name: b\n    extends: a\n    scope: a/b\n    require: { trustedDIDs: [] }\n';
     expect(compile(t).ir!.policies[1]!.require.trustedDIDs).toEqual(['did:plc:a']);
