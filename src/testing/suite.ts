@@ -10,6 +10,7 @@ import { validateSchema } from '../policy/schema.js';
 import { readSource } from '../policy/source.js';
 import { parseYaml } from '../policy/yaml-tree.js';
 import { displayPath } from '../policy/load.js';
+import { parseInstant } from '../engine/time.js';
 
 export interface Expectation {
   allowed?: boolean;
@@ -76,6 +77,11 @@ export async function loadSuite(file: string): Promise<{ suite: Suite | null; di
   const schemaErrors = validateSchema(tree, 'policy-test');
   if (schemaErrors.length > 0) return { suite: null, diagnostics: schemaErrors };
   const v = tree.value as { policy: string; now?: string; cases: { name: string; input: Record<string, unknown>; expect: Expectation }[] };
+  // An unreadable default `now` would turn every case into a malformed-input decision.
+  if (v.now !== undefined && !parseInstant(v.now)) {
+    const at = tree.valueLoc.get('/now') ?? { file: shown, line: 1, column: 1 };
+    return { suite: null, diagnostics: [{ ...at, rule: 'schema', severity: 'error', message: `\`now\` must be an RFC 3339 time such as 2026-11-25T12:00:00Z, not "${v.now}"` }] };
+  }
   const cases = v.cases.map((c, i) => {
     const input = { ...c.input };
     if (input.now === undefined && v.now !== undefined) input.now = v.now;
