@@ -64,3 +64,11 @@ export function toolVersion(): string {
   }
   return version;
 }
+
+/** `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds, as milliseconds. */
+export function parseTimeout(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return null;
+  const n = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return n > 0 && n <= 86_400_000 ? Math.round(n) : null;
+}

@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { parseTimeout } from '../io.js';
 import { OciError } from '../../kernel/oci/errors.js';
 import { SignError, signImage, type SignResult } from '../../kernel/sign/index.js';
 
@@ -17,14 +18,6 @@ interface SignFlags {
   recordRepository?: string;
   registryUsername?: string;
   registryPasswordEnv?: string;
-}
-
-/** `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds, as milliseconds. */
-export function parseTimeout(text: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) return null;
-  const n = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return n > 0 && n <= 86_400_000 ? Math.round(n) : null;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -12,9 +12,8 @@ import { BundleError, parseBundle, type Bundle } from '../../kernel/bundle/forma
 import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from '../../kernel/verify.js';
 import { DEFAULT_OWNER_REGISTRIES } from '../../kernel/verify/owner.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
-import { out, safeText } from '../io.js';
+import { out, parseTimeout, safeText } from '../io.js';
 import { loadPolicyOrFail } from '../policy-file.js';
-import { parseTimeout } from './sign.js';
 
 interface VerifyFlags {
   policy?: string;
