@@ -159,7 +159,7 @@ const arbPolicyBody = fc.record({
   requireSignature: fc.constantFrom(true, true, true, true, false),
   trustedDIDs: fc.subarray(DIDS),
   trustOwner: fc.boolean(),
-  minSignatures: fc.constantFrom(1, 1, 1, 2, 3),
+  minSignatures: fc.constantFrom(1, 1, 1, 2, 3, 0),
   maxAgeSeconds: fc.option(fc.constantFrom(...DURATIONS), { nil: null }),
   expr: fc.option(arbBoolExpr(true, 2), { nil: null, freq: 2 }),
   action: fc.constantFrom<Action>('enforce', 'audit', 'warn'),

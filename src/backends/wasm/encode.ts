@@ -185,7 +185,7 @@ class Encoder {
     b.u32At(at + 8, ACTIONS[p.action]);
     b.u32At(at + 12, r.signature ? 1 : 0);
     b.u32At(at + 16, r.trustOwner ? 1 : 0);
-    b.u32At(at + 20, Math.min(Math.max(Math.trunc(r.minSignatures), 0), 0xffffffff));
+    b.u32At(at + 20, 0); // unused
     b.u32At(at + 24, r.maxAgeSeconds === null ? 0 : 1);
     b.u32At(at + 28, position);
     b.f64At(at + 32, r.maxAgeSeconds ?? 0);
@@ -195,6 +195,11 @@ class Encoder {
     b.u32At(at + 52, expr);
     b.u32At(at + 56, r.trustedDIDs.length);
     b.u32At(at + 60, trusted);
+    // minSignatures as the number it is, and as JavaScript prints it for the message.
+    b.f64At(at + 64, r.minSignatures);
+    const minText = this.string(String(r.minSignatures));
+    b.u32At(at + 72, minText[0]);
+    b.u32At(at + 76, minText[1]);
     return at;
   }
 }

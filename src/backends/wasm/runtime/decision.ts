@@ -9,7 +9,7 @@ import {
 import { evalBool } from './expr';
 import {
   ACTION_AUDIT, ACTION_ENFORCE, hasIr, H_UNMATCHED, irAt, irU32, P_ACTION, P_EXPR,
-  P_HAS_MAX_AGE, P_MAX_AGE, P_MAX_AGE_TEXT, P_MIN_SIGNATURES, P_NAME, P_SIGNATURE, P_TRUSTED,
+  P_HAS_MAX_AGE, P_MAX_AGE, P_MAX_AGE_TEXT, P_MIN_SIGNATURES, P_MIN_SIGNATURES_TEXT, P_NAME, P_SIGNATURE, P_TRUSTED,
   P_TRUSTED_COUNT, P_TRUST_OWNER, UNMATCHED_ALLOW, UNMATCHED_AUDIT,
 } from './ir';
 import { choosePolicy } from './select';
@@ -191,7 +191,7 @@ export function decide(input: usize): void {
   distinctSigners = distinct;
   satisfied = signers;
 
-  if (<u32>distinct >= load<u32>(policy + P_MIN_SIGNATURES)) {
+  if (<f64>distinct >= load<f64>(policy + P_MIN_SIGNATURES)) {
     violationCount = 0;
     return write(true, EFFECT_ALLOW, false);
   }
@@ -270,7 +270,7 @@ function wMessage(v: usize, unparseable: bool): void {
     wLit('policy ');
     wPolicyName();
     wLit(' needs ');
-    wU64(<u64>load<u32>(policy + P_MIN_SIGNATURES));
+    wEsc(irAt(load<u32>(policy + P_MIN_SIGNATURES_TEXT)), <i32>load<u32>(policy + P_MIN_SIGNATURES_TEXT + 4));
     wLit(' distinct signers, has ');
     wU64(<u64>distinctSigners);
   } else {
