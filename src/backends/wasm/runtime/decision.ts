@@ -1,56 +1,54 @@
-// The decision of docs/ir.md "The decision", from a parsed input to the decision JSON.
-// Checks run in the documented order; all findings are collected first and the JSON is
-// written last, so the output buffer can grow at the end of the heap.
+// The decision of docs/ir.md "The decision", from a parsed input to its outcome.
+// Checks run in the documented order; all findings are collected here and the JSON is
+// written afterwards (decision-write.ts), so the output can grow at the end of the heap.
 
 import {
-  resetContext, setAge, setSlot, slotLen, slotPtr, S_ALGORITHM, S_DID, S_DIGEST, S_HANDLE,
-  S_IMAGE, S_NAME, S_OWNER, S_PDS, S_TAG,
+  resetContext, setAge, setSlot, slotLen, slotPtr, S_ALGORITHM, S_DID, S_HANDLE, S_IMAGE,
+  S_OWNER, S_PDS,
 } from './context';
 import { evalBool } from './expr';
 import {
   ACTION_AUDIT, ACTION_ENFORCE, hasIr, H_UNMATCHED, irAt, irU32, P_ACTION, P_EXPR,
-  P_HAS_MAX_AGE, P_MAX_AGE, P_MAX_AGE_TEXT, P_MIN_SIGNATURES, P_MIN_SIGNATURES_TEXT, P_NAME, P_SIGNATURE, P_TRUSTED,
-  P_TRUSTED_COUNT, P_TRUST_OWNER, UNMATCHED_ALLOW, UNMATCHED_AUDIT,
+  P_HAS_MAX_AGE, P_MAX_AGE, P_MIN_SIGNATURES, P_SIGNATURE, P_TRUSTED, P_TRUSTED_COUNT,
+  P_TRUST_OWNER, UNMATCHED_ALLOW, UNMATCHED_AUDIT,
 } from './ir';
-import { choosePolicy } from './select';
-import { wByte, wEsc, wLit, wStr, wStringified, wU64 } from './json-write';
 import { alloc } from './mem';
 import { normalizeReference } from './reference';
 import { BY_STRING, BY_VIOLATION, sortRecords, V_SIZE } from './sort';
+import { choosePolicy } from './select';
 import { strEq } from './text';
 import { parseTime, timeNano, timeSec } from './time';
 import {
-  member, nodeA, nodeB, nodeNext, stringMember, strLen, strPtr, tagOf, T_ARRAY, T_OBJECT,
-  T_STRING, T_TRUE,
+  member, nodeA, nodeB, nodeNext, stringMember, strLen, strPtr, tagOf, T_ARRAY, T_OBJECT, T_TRUE,
 } from './value';
 
 // Violation codes, in the sort order of decision.md.
-const INVALID_IMAGE: u32 = 0;
-const NO_MATCHING_POLICY: u32 = 1;
-const NO_SIGNATURES: u32 = 2;
-const INVALID_SIGNATURE: u32 = 3;
-const UNTRUSTED_DID: u32 = 4;
-const SIGNATURE_EXPIRED: u32 = 5;
-const SIGNATURE_FROM_FUTURE: u32 = 6;
-const CONDITION_FAILED: u32 = 7;
-const INSUFFICIENT_SIGNATURES: u32 = 8;
+export const INVALID_IMAGE: u32 = 0;
+export const NO_MATCHING_POLICY: u32 = 1;
+export const NO_SIGNATURES: u32 = 2;
+export const INVALID_SIGNATURE: u32 = 3;
+export const UNTRUSTED_DID: u32 = 4;
+export const SIGNATURE_EXPIRED: u32 = 5;
+export const SIGNATURE_FROM_FUTURE: u32 = 6;
+export const CONDITION_FAILED: u32 = 7;
+export const INSUFFICIENT_SIGNATURES: u32 = 8;
 
 const SKEW_SECONDS: i64 = 300;
 const NANOS: i32 = 1000000000;
 
-const EFFECT_ALLOW: i32 = 0;
-const EFFECT_DENY: i32 = 1;
-const EFFECT_AUDIT: i32 = 2;
-const EFFECT_WARN: i32 = 3;
+export const EFFECT_ALLOW: i32 = 0;
+export const EFFECT_DENY: i32 = 1;
+export const EFFECT_AUDIT: i32 = 2;
+export const EFFECT_WARN: i32 = 3;
 
-let violations: usize = 0; // array of violation record addresses
-let violationCount: i32 = 0;
-let policy: usize = 0; // the chosen policy record (absolute), or 0
-let distinctSigners: i32 = 0;
-let satisfied: usize = 0; // array of distinct signer records, sorted
-let outAllowed = false;
-let outEffect: i32 = 0;
-let outUnparseable = false;
+export let violations: usize = 0; // array of violation record addresses
+export let violationCount: i32 = 0;
+export let policy: usize = 0; // the chosen policy record (absolute), or 0
+export let distinctSigners: i32 = 0;
+export let satisfied: usize = 0; // array of distinct signer records, sorted
+export let outAllowed = false;
+export let outEffect: i32 = 0;
+export let outUnparseable = false;
 
 function addViolation(code: u32, did: usize, didLen: i32, cause: usize, causeLen: i32, flag: u32 = 0): void {
   const v = alloc(V_SIZE);
@@ -201,7 +199,7 @@ export function decide(input: usize): void {
   write(effect != EFFECT_DENY, effect, false);
 }
 
-let malformedWhat: string = '';
+export let malformedWhat: string = '';
 
 function malformed(what: string): void {
   malformedWhat = what;
@@ -209,145 +207,10 @@ function malformed(what: string): void {
   write(false, EFFECT_DENY, false);
 }
 
-function wEffect(e: i32): void {
-  if (e == EFFECT_ALLOW) wLit('"allow"');
-  else if (e == EFFECT_DENY) wLit('"deny"');
-  else if (e == EFFECT_AUDIT) wLit('"audit"');
-  else wLit('"warn"');
-}
-
-function wPolicyName(): void {
-  const p = irAt(load<u32>(policy + P_NAME));
-  wEsc(p, <i32>load<u32>(policy + P_NAME + 4));
-}
-
-function wCode(code: u32): void {
-  if (code == INVALID_IMAGE) wLit('invalid-image');
-  else if (code == NO_MATCHING_POLICY) wLit('no-matching-policy');
-  else if (code == NO_SIGNATURES) wLit('no-signatures');
-  else if (code == INVALID_SIGNATURE) wLit('invalid-signature');
-  else if (code == UNTRUSTED_DID) wLit('untrusted-did');
-  else if (code == SIGNATURE_EXPIRED) wLit('signature-expired');
-  else if (code == SIGNATURE_FROM_FUTURE) wLit('signature-from-future');
-  else if (code == CONDITION_FAILED) wLit('condition-failed');
-  else wLit('insufficient-signatures');
-}
-
-/** The recommended message of docs/ir.md "Messages", inside its quotes. */
-function wMessage(v: usize, unparseable: bool): void {
-  const code = load<u32>(v);
-  const did = load<u32>(v, 4);
-  const didLen = load<i32>(v, 8);
-  if (code == INVALID_IMAGE) {
-    if (unparseable) {
-      wLit('image reference ');
-      wStringified(slotPtr(S_IMAGE), slotLen(S_IMAGE));
-      wLit(' does not parse');
-    } else {
-      wLit('the input is malformed: ');
-      wLit(malformedWhat);
-    }
-  } else if (code == NO_MATCHING_POLICY) {
-    wLit('no policy applies to ');
-    wEsc(slotPtr(S_NAME), slotLen(S_NAME));
-    if (slotLen(S_TAG) > 0) {
-      wLit(':');
-      wEsc(slotPtr(S_TAG), slotLen(S_TAG));
-    }
-    if (slotLen(S_DIGEST) > 0) {
-      wLit('@');
-      wEsc(slotPtr(S_DIGEST), slotLen(S_DIGEST));
-    }
-  } else if (code == NO_SIGNATURES) {
-    wLit('policy ');
-    wPolicyName();
-    wLit(' requires a signature and the image has none');
-  } else if (code == UNTRUSTED_DID) {
-    wEsc(did, didLen);
-    wLit(' is not trusted by policy ');
-    wPolicyName();
-  } else if (code == INSUFFICIENT_SIGNATURES) {
-    wLit('policy ');
-    wPolicyName();
-    wLit(' needs ');
-    wEsc(irAt(load<u32>(policy + P_MIN_SIGNATURES_TEXT)), <i32>load<u32>(policy + P_MIN_SIGNATURES_TEXT + 4));
-    wLit(' distinct signers, has ');
-    wU64(<u64>distinctSigners);
-  } else {
-    wLit('signature by ');
-    if (didLen > 0) wEsc(did, didLen);
-    else wLit('(unknown)');
-    if (code == INVALID_SIGNATURE) {
-      wLit(' is invalid: ');
-      const causeLen = load<i32>(v, 16);
-      if (causeLen > 0) wEsc(load<u32>(v, 12), causeLen);
-      else wLit(load<u32>(v, 20) != 0 ? 'unreadable' : 'not verified');
-    } else if (code == SIGNATURE_EXPIRED) {
-      wLit(' is older than ');
-      wEsc(irAt(load<u32>(policy + P_MAX_AGE_TEXT)), <i32>load<u32>(policy + P_MAX_AGE_TEXT + 4));
-      wLit(' allowed by policy ');
-      wPolicyName();
-    } else if (code == SIGNATURE_FROM_FUTURE) {
-      wLit(' is dated in the future');
-    } else {
-      wLit(' fails the condition of policy ');
-      wPolicyName();
-    }
-  }
-}
-
-/** Settles the outcome; the text is written later by writeDecision(). */
+/** Settles the outcome; decision-write.ts turns it into text. */
 function write(allowed: bool, effect: i32, unparseable: bool): void {
   sortRecords(violations, violationCount, BY_VIOLATION);
   outAllowed = allowed;
   outEffect = effect;
   outUnparseable = unparseable;
-}
-
-/** Writes the decision settled by the last decide() as JSON. */
-export function writeDecision(): void {
-  const allowed = outAllowed;
-  const effect = outEffect;
-  const unparseable = outUnparseable;
-  wLit(allowed ? '{"allowed":true,"effect":' : '{"allowed":false,"effect":');
-  wEffect(effect);
-  wLit(',"policy":');
-  if (policy == 0) wLit('null,"action":null');
-  else {
-    wByte(0x22);
-    wPolicyName();
-    wLit('","action":');
-    const a = load<u32>(policy + P_ACTION);
-    wLit(a == ACTION_ENFORCE ? '"enforce"' : a == ACTION_AUDIT ? '"audit"' : '"warn"');
-  }
-  wLit(',"satisfiedBy":[');
-  if (policy != 0) {
-    for (let i = 0; i < distinctSigners; i++) {
-      if (i > 0) wByte(0x2c);
-      const r = load<u32>(satisfied + (<usize>i << 2));
-      wStr(load<u32>(r), load<i32>(r, 4));
-    }
-  }
-  wLit('],"violations":[');
-  for (let i = 0; i < violationCount; i++) {
-    const v = load<u32>(violations + (<usize>i << 2));
-    if (i > 0) wByte(0x2c);
-    wLit('{"code":"');
-    wCode(load<u32>(v));
-    wByte(0x22);
-    const didLen = load<i32>(v, 8);
-    if (didLen >= 0) {
-      wLit(',"did":');
-      wStr(load<u32>(v, 4), didLen);
-    }
-    const causeLen = load<i32>(v, 16);
-    if (causeLen > 0) {
-      wLit(',"cause":');
-      wStr(load<u32>(v, 12), causeLen);
-    }
-    wLit(',"message":"');
-    wMessage(v, unparseable);
-    wLit('"}');
-  }
-  wLit(']}');
 }

@@ -2,7 +2,8 @@
 // entrypoint, `atcr/trust/decision` (id 0), whose result is the decision of the IR the
 // compiler spliced in. See docs/compile-wasm.md.
 
-import { decide, writeDecision } from './decision';
+import { decide } from './decision';
+import { writeDecision } from './decision-write';
 import { dumpValue } from './json-dump';
 import { parseJson } from './json-parse';
 import { beginWrite, endWrite, wLit } from './json-write';
