@@ -205,15 +205,23 @@ function scalarMapper(n: Scalar, text: string, loc: (o: number) => Location): Of
       }
       break;
     case Scalar.BLOCK_LITERAL: {
-      // Header line, then content lines with a common indentation.
+      // Header line, then content lines with a common indentation. The content indentation
+      // is the smallest one, unless the header's indentation indicator made leading spaces
+      // part of the content: try smaller indentations until the characters line up.
       const nl = src.indexOf('\n');
+      if (nl < 0) break;
       const lines = src.slice(nl + 1).split('\n');
-      const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
-      let pos = start + nl + 1;
-      for (const l of lines) {
-        for (let i = indent; i < l.length; i++) offsets.push(pos + i);
-        offsets.push(pos + l.length); // the newline
-        pos += l.length + 1;
+      const widest = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
+      for (let indent = Number.isFinite(widest) ? widest : 0; indent >= 0 && offsets.length === 0; indent--) {
+        const candidate: number[] = [];
+        let pos = start + nl + 1;
+        for (const l of lines) {
+          for (let i = Math.min(indent, l.length); i < l.length; i++) candidate.push(pos + i);
+          candidate.push(pos + l.length); // the newline
+          pos += l.length + 1;
+        }
+        const lineUp = candidate.length >= value.length && [...value].every((_, i) => (text[candidate[i]!] ?? '\n') === value[i]);
+        if (lineUp) offsets.push(...candidate);
       }
       break;
     }
