@@ -123,3 +123,42 @@ describe('the loader never crashes', () => {
     expect(compiledSome && rejectedSome).toBe(true);
   });
 });
+
+describe('positions inside string scalars', () => {
+  // Offsets of a parsed value map back to the character that wrote them, in every style
+  // the yaml library writes; a style the mapper does not follow exactly falls back to the
+  // start of the scalar (never to an unrelated place).
+  const unit = fc.constantFrom('a', 'Z', '0', ' ', '"', "'", '\\', '#', ':', '-', 'é', '日', '😀', '\t', '\n', '=', '[', '*');
+  const valueArb = fc.array(unit, { minLength: 1, maxLength: 40 }).map((u) => u.join(''));
+  const styles = ['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'] as const;
+
+  it('every character maps to itself or to the scalar start', async () => {
+    const { parseYaml } = await import('../../src/policy/yaml-tree.js');
+    let exactHits = 0;
+    fc.assert(
+      fc.property(valueArb, fc.constantFrom(...styles), (value, style) => {
+        const text = stringify({ k: value }, { defaultStringType: style, defaultKeyType: 'PLAIN', lineWidth: 0 });
+        const { tree } = parseYaml('p.yaml', text);
+        expect(tree).not.toBeNull();
+        // The yaml library itself cannot round-trip some values in some styles (" " as a literal block).
+        fc.pre((tree!.value as { k: string }).k === value);
+        const map = tree!.scalarMap.get('/k')!;
+        const lineStarts = [0];
+        for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+        const index = (l: { line: number; column: number }) => lineStarts[l.line - 1]! + l.column - 1;
+        const start = index(tree!.valueLoc.get('/k')!);
+        for (let i = 0; i < value.length; i++) {
+          const c = value[i]!;
+          if (/[\s\\"']/.test(c) || (c >= '\ud800' && c <= '\udfff')) continue; // written as escapes, folds or pairs
+          const at = index(map(i));
+          if (at !== start) {
+            expect(text[at], `${style} ${JSON.stringify(value)} offset ${i}`).toBe(c);
+            exactHits++;
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(exactHits).toBeGreaterThan(0);
+  });
+});
