@@ -55,8 +55,13 @@ export function checkValues(program: Program): { checked: Checked; diagnostics: 
     checkExpr(r.expr, 'require');
   };
 
-  checkRequire(program.defaults.require);
-  checkExpr(program.defaults.when, 'when');
+  // Every document's defaults, not only the merged result: an error in a value that a later
+  // document overrides is still an error in that file. The merged defaults hold the same
+  // objects, so their checked values are found by lowering.
+  for (const d of program.documentDefaults) {
+    checkRequire(d.require);
+    checkExpr(d.when, 'when');
+  }
   for (const p of program.policies) {
     for (const s of p.scopes) {
       const r = compileScope(s.value);

@@ -19,6 +19,8 @@ export interface Program {
   /** Every source file in load order, with its SHA-256. */
   files: { file: string; sha256: string }[];
   defaults: DefaultsSrc;
+  /** Each document's own defaults, in load order: values a later document overrides are still checked. */
+  documentDefaults: DefaultsSrc[];
   unmatched: Loc<Unmatched> | null;
   policies: PolicySrc[];
 }
@@ -147,5 +149,6 @@ function mergeDocuments(root: string, docs: DocumentSrc[], files: Program['files
     if (d.unmatched) unmatched = d.unmatched;
     policies.push(...d.policies);
   }
-  return { root, files, defaults, unmatched, policies };
+  const documentDefaults = docs.flatMap((d) => (d.defaults ? [d.defaults] : []));
+  return { root, files, defaults, documentDefaults, unmatched, policies };
 }
