@@ -181,3 +181,31 @@ describe('merging documents', () => {
     expect(c.diagnostics[0]!.message).toContain(`base.yaml:${at(base, 'shared').line}:${at(base, 'shared').column}`);
   });
 });
+
+describe('checking every document', () => {
+  it('an invalid value in an extended document is reported even when a later document overrides it', async () => {
+    const base = 'version: 1\ndefaults:\n  when: image.tag == 1\n  require:\n    maxAge: 0d\n    expr: signature.age > "x"\n';
+    const dir = writeTree({
+      'base.yaml': base,
+      'top.yaml': 'version: 1\nextends: [base.yaml]\ndefaults:\n  when: image.tag != "latest"\n  require:\n    maxAge: 30d\n    expr: signature.did != ""\n',
+    });
+    const c = await compileFile(path.join(dir, 'top.yaml'));
+    expect(c.ir).toBeNull();
+    expect(c.diagnostics.map((d) => [path.basename(d.file), d.line, d.rule])).toEqual([
+      ['base.yaml', 3, 'expr-type'],
+      ['base.yaml', 5, 'invalid-duration'],
+      ['base.yaml', 6, 'expr-type'],
+    ]);
+  });
+
+  it('with valid documents, the overriding values are the ones lowered', async () => {
+    const dir = writeTree({
+      'base.yaml': 'version: 1\ndefaults:\n  require:\n    maxAge: 90d\n    expr: signature.pds != ""\n',
+      'top.yaml': `version: 1\nextends: [base.yaml]\ndefaults:\n  require:\n    maxAge: 30d\npolicies:\n${policy('p', 'a/*')}`,
+    });
+    const c = await compileFile(path.join(dir, 'top.yaml'));
+    expect(c.diagnostics).toEqual([]);
+    expect(c.ir!.policies[0]!.require.maxAgeSeconds).toBe(30 * 86400);
+    expect(c.ir!.policies[0]!.require.expr).not.toBeNull();
+  });
+});
