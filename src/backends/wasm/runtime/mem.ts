@@ -29,7 +29,7 @@ export function ensureMemory(end: usize): void {
 // Memory only grows (here or by the host), so a remembered size is a safe lower bound.
 let knownSize: usize = 0;
 
-export function alloc(n: usize): usize {
+@inline export function alloc(n: usize): usize {
   const p = heapPtr;
   const end = (p + n + 7) & ~(<usize>7);
   if (end > knownSize) {

@@ -35,7 +35,7 @@ export const NODE_SIZE: usize = 20;
   return load<u32>(n, 16);
 }
 
-export function newNode(tag: u32, a: u32, b: u32): usize {
+@inline export function newNode(tag: u32, a: u32, b: u32): usize {
   const n = alloc(NODE_SIZE);
   store<u32>(n, tag);
   store<u32>(n, a, 4);
