@@ -1,11 +1,11 @@
 // The `policy` commands through the built binary: outputs, exit codes (cli.md: 0 success,
 // 1 definite negative, 2 usage or input error) and never a stack trace.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { assertBuilt, cli, ROOT, STACK_FRAME } from './run.js';
 
@@ -13,10 +13,15 @@ const FIX = 'test/fixtures/policies';
 const VALID = `${FIX}/valid.yaml`;
 const golden = (name: string) => readFileSync(path.join(ROOT, 'test/lint/__golden__', name), 'utf8');
 
+const made: string[] = [];
 beforeAll(() => assertBuilt());
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 function tmp(files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'atcr-cli-'));
+  made.push(dir);
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
   return dir;
 }

@@ -2,7 +2,7 @@
 // allowed, a higher minSignatures never allows what was denied, signature order never
 // matters, and a document that extends another decides like the hand-merged document.
 
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -165,6 +165,7 @@ describe('document extends', () => {
       }),
       { numRuns: 100 },
     );
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

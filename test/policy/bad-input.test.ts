@@ -2,11 +2,13 @@
 // (The CLI side — exit codes and no stack traces — is in test/cli.)
 
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compileFile } from '../../src/lower/pipeline.js';
 import { MAX_POLICY_BYTES } from '../../src/policy/source.js';
 import { MAX_ALIASES, MAX_DEPTH } from '../../src/policy/yaml-tree.js';
-import { at, brief, compile, diagnostics, writeTree } from './helpers.js';
+import { at, brief, compile, diagnostics, removeTrees, writeTree } from './helpers.js';
+
+afterAll(removeTrees);
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const concat = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));

@@ -4,10 +4,12 @@
 
 import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compileFile } from '../../src/lower/pipeline.js';
 import { MAX_EXTENDS_DEPTH } from '../../src/policy/load.js';
-import { at, brief, writeTree } from './helpers.js';
+import { at, brief, removeTrees, writeTree } from './helpers.js';
+
+afterAll(removeTrees);
 
 const policy = (name: string, scope: string, extra = '') => `  - name: ${name}\n    scope: "${scope}"\n${extra}`;
 

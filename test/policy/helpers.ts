@@ -1,7 +1,7 @@
 // Shared helpers for the front-end tests: compile text, locate a snippet in it, and write
 // a tree of policy files to a fresh temporary directory.
 
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
@@ -33,9 +33,17 @@ export function brief(ds: readonly Diagnostic[]): { line: number; column: number
   return ds.map((d) => ({ line: d.line, column: d.column, rule: d.rule }));
 }
 
+const made: string[] = [];
+
+/** Removes every directory writeTree made (call from afterAll). */
+export function removeTrees(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 /** Writes files (relative path → text or bytes) into a new temporary directory. */
 export function writeTree(files: Record<string, string | Uint8Array>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'atcr-policy-'));
+  made.push(dir);
   for (const [rel, content] of Object.entries(files)) {
     const full = path.join(dir, rel);
     mkdirSync(path.dirname(full), { recursive: true });
