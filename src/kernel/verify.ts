@@ -38,6 +38,11 @@ export interface VerifyOptions {
   /** Tests point handle lookups at local servers. */
   handleWellKnownUrl?: (handle: string) => string;
   signal?: AbortSignal;
+  /**
+   * Extra trusted CA certificates (PEM) for every HTTPS request: registry, PLC directory,
+   * did:web hosts, PDS and handle hosts. Added to Node's store (and NODE_EXTRA_CA_CERTS).
+   */
+  ca?: string;
 }
 
 export interface SignatureTimings {
@@ -105,7 +110,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
   } else {
     dids =
       opts.dids ??
-      new DidResolver({ plcUrl: opts.plcUrl ?? DEFAULT_PLC_URL, timeoutMs, allowPrivate: allowPrivateNetwork });
+      new DidResolver({ plcUrl: opts.plcUrl ?? DEFAULT_PLC_URL, timeoutMs, allowPrivate: allowPrivateNetwork, ca: opts.ca });
     source = new OnlineSource(
       ref,
       {
@@ -115,11 +120,13 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
           timeoutMs,
           ...(opts.credentials !== undefined ? { credentials: opts.credentials } : {}),
           signal: opts.signal,
+          ca: opts.ca,
         },
-        did: { plcUrl: opts.plcUrl ?? DEFAULT_PLC_URL, timeoutMs, allowPrivate: allowPrivateNetwork },
+        did: { plcUrl: opts.plcUrl ?? DEFAULT_PLC_URL, timeoutMs, allowPrivate: allowPrivateNetwork, ca: opts.ca },
         timeoutMs,
         allowPrivateNetwork,
         signal: opts.signal,
+        ca: opts.ca,
       },
       opts.recording,
       dids,
@@ -144,6 +151,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
         allowPrivate: allowPrivateNetwork,
         // As for the PDS: plain http only where private networks are allowed (local development).
         allowHttp: allowPrivateNetwork,
+        ca: opts.ca,
         ...(opts.handleWellKnownUrl ? { wellKnownUrl: opts.handleWellKnownUrl, dns: false } : {}),
       });
       return { ...r, ms: performance.now() - o0 };

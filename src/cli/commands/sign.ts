@@ -4,8 +4,10 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
 import { parseTimeout } from '../io.js';
+import { setExtraCaCertificates } from '../../kernel/net/http.js';
 import { OciError } from '../../kernel/oci/errors.js';
 import { SignError, signImage, type SignResult } from '../../kernel/sign/index.js';
+import { CA_FILE_HELP, readCaFile } from './verify.js';
 
 interface SignFlags {
   pds: string;
@@ -18,6 +20,7 @@ interface SignFlags {
   recordRepository?: string;
   registryUsername?: string;
   registryPasswordEnv?: string;
+  caFile?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -64,6 +67,7 @@ export function registerSign(program: Command): void {
     .option('--record-repository <name>', "the record's repository (default: the image's repository, without the owner segment on atcr.io)")
     .option('--registry-username <user>', 'registry user name (default: the Docker config file)')
     .option('--registry-password-env <var>', 'environment variable holding the registry password')
+    .option('--ca-file <file>', CA_FILE_HELP)
     .addHelpText(
       'after',
       '\nExample:\n  ATCR_PDS_PASSWORD=xxxx-xxxx-xxxx-xxxx atcr-verify sign ghcr.io/alice/app:1.0 \\\n    --pds https://pds.example.com --identifier alice.example.com\n',
@@ -86,6 +90,8 @@ export function registerSign(program: Command): void {
       } catch {
         throw new CliError(`--pds "${flags.pds}" is not a URL`, EXIT.usage);
       }
+      // The PDS client has no per-call trust option: the CAs apply to the whole process.
+      if (flags.caFile !== undefined) setExtraCaCertificates(readCaFile(flags.caFile));
       let result: SignResult;
       try {
         result = await signImage({

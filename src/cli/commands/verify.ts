@@ -2,6 +2,7 @@
 // one is given (cli.md). Exit 0 verified/allowed, 1 denied or no valid signature, 2
 // usage/bad bundle/bad policy, 3 could not decide (a service unreachable): fail closed.
 
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Decision, SignatureFact } from '../../ir/decision.js';
@@ -9,6 +10,7 @@ import type { IRDocument } from '../../ir/types.js';
 import { evaluate } from '../../engine/evaluate.js';
 import { DEFAULT_PLC_URL } from '../../kernel/atproto/did-resolver.js';
 import { BundleError, parseBundle, type Bundle } from '../../kernel/bundle/format.js';
+import { parseCaCertificates } from '../../kernel/net/http.js';
 import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from '../../kernel/verify.js';
 import { DEFAULT_OWNER_REGISTRIES } from '../../kernel/verify/owner.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
@@ -27,6 +29,7 @@ interface VerifyFlags {
   allowPrivateNetwork?: boolean;
   timeout: string;
   now?: string;
+  caFile?: string;
 }
 
 export interface NetworkFlags {
@@ -34,6 +37,25 @@ export interface NetworkFlags {
   insecureRegistry: string[];
   allowPrivateNetwork?: boolean;
   timeout: string;
+  caFile?: string;
+}
+
+export const CA_FILE_HELP = 'extra trusted CA certificates (PEM) for every HTTPS request, added to the system ones';
+
+/** The certificates of --ca-file, or a usage error saying why the file is unusable. */
+export function readCaFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(`--ca-file ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
+  }
+  try {
+    return parseCaCertificates(text);
+  } catch (err) {
+    throw new CliError(`--ca-file ${file}: ${err instanceof Error ? err.message : String(err)}`, EXIT.usage);
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -46,7 +68,8 @@ export function addNetworkOptions(cmd: Command): Command {
     .option('--plc-url <url>', `PLC directory for did:plc (default ${DEFAULT_PLC_URL}, or ATCR_PLC_URL)`)
     .option('--insecure-registry <host>', 'allow plain http for this registry host (repeatable)', collect, [])
     .option('--allow-private-network', 'let URLs from DID documents and payloads reach loopback/private addresses')
-    .option('--timeout <duration>', 'per-request timeout, e.g. 10s or 500ms', '10s');
+    .option('--timeout <duration>', 'per-request timeout, e.g. 10s or 500ms', '10s')
+    .option('--ca-file <file>', CA_FILE_HELP);
 }
 
 /** Kernel options from the shared flags; ATCR_OWNER_REGISTRIES lists owner-segment registries. */
@@ -68,6 +91,7 @@ export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions
     timeoutMs,
     insecureRegistries: flags.insecureRegistry,
     allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
+    ...(flags.caFile !== undefined ? { ca: readCaFile(flags.caFile) } : {}),
     ownerRegistries: owners !== undefined ? owners.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_OWNER_REGISTRIES,
   };
 }

@@ -24,6 +24,8 @@ export interface DidResolverOptions {
   /** did:web over plain http (tests only). */
   allowHttpWeb?: boolean;
   cacheTtlMs?: number;
+  /** Extra trusted CA certificates (PEM) for the PLC directory and did:web hosts. */
+  ca?: string;
 }
 
 /** `did:web:<host>` (port percent-encoded) → its document URL; paths are not supported. */
@@ -48,7 +50,7 @@ export class DidResolver {
   constructor(private readonly opts: DidResolverOptions) {}
 
   private plcPolicy(): FetchPolicy {
-    return { timeoutMs: this.opts.timeoutMs, allowPrivate: true, allowHttp: true };
+    return { timeoutMs: this.opts.timeoutMs, allowPrivate: true, allowHttp: true, ca: this.opts.ca };
   }
 
   resolve(did: string): Promise<ResolvedDid> {
@@ -76,7 +78,7 @@ export class DidResolver {
       policy = this.plcPolicy();
     } else if (did.startsWith('did:web:')) {
       url = didWebUrl(did, this.opts.allowHttpWeb);
-      policy = { timeoutMs: this.opts.timeoutMs, allowPrivate: this.opts.allowPrivate, allowHttp: !!this.opts.allowHttpWeb };
+      policy = { timeoutMs: this.opts.timeoutMs, allowPrivate: this.opts.allowPrivate, allowHttp: !!this.opts.allowHttpWeb, ca: this.opts.ca };
     } else {
       throw new VerifyError('did-resolution-failed', `${did} is neither did:plc nor did:web`);
     }

@@ -11,6 +11,8 @@ export interface FetchPolicy {
   /** Plain http allowed. */
   allowHttp: boolean;
   signal?: AbortSignal;
+  /** Extra trusted CA certificates (PEM), added to the default trust. */
+  ca?: string;
 }
 
 export async function getBytes(
@@ -29,6 +31,7 @@ export async function getBytes(
       allowPrivate: policy.allowPrivate,
       allowHttp: policy.allowHttp,
       signal: policy.signal,
+      ca: policy.ca,
     });
     if (res.status >= 500 || res.status === 429) {
       throw new VerifyError(code, `${url} answered ${res.status}`, { unavailable: true });

@@ -3,11 +3,18 @@
 // address check runs inside the socket's DNS lookup, so the address checked is the
 // address connected to: a name cannot resolve to a public address for the check and a
 // private one for the connection.
+//
+// Trust: Node's CA store (Mozilla's roots plus NODE_EXTRA_CA_CERTS), plus any extra CA
+// certificates the operator gave (`setExtraCaCertificates`, the CLI's --ca-file) or a
+// caller passes per request (`ca`). Extra CAs add to the store; they never replace it.
 
+import { X509Certificate } from 'node:crypto';
 import dns from 'node:dns';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import tls from 'node:tls';
 import { isPrivateAddress } from './address.js';
 import { NetError } from './errors.js';
 
@@ -27,7 +34,7 @@ export interface RequestOptions {
   /** Permit plain `http://`. */
   allowHttp?: boolean;
   signal?: AbortSignal;
-  /** Extra trusted CA certificates (PEM), e.g. a test server's. */
+  /** Extra trusted CA certificates (PEM), e.g. a test server's: added to the default trust. */
   ca?: string | Buffer;
 }
 
@@ -60,10 +67,22 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
+/** Verification failures that mean "no trusted CA issued this chain". */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
+
 function classify(err: unknown, url: string): NetError {
   if (err instanceof NetError) return err;
   const code = (err as { code?: string } | null)?.code ?? '';
   const msg = err instanceof Error ? err.message : String(err);
+  if (UNTRUSTED.has(code)) {
+    return new NetError('tls', `TLS failure for ${url}: untrusted certificate (${msg}); its CA is not among the trusted ones`, url, { cause: err });
+  }
   if (TLS_CODE.test(code)) return new NetError('tls', `TLS failure for ${url}: ${msg}`, url, { cause: err });
   return new NetError('connect', `cannot reach ${url}: ${msg}`, url, { cause: err });
 }
@@ -76,6 +95,72 @@ const AGENTS = {
   public: { http: new http.Agent({ ...POOL, lookup: publicOnlyLookup }), https: new https.Agent({ ...POOL, lookup: publicOnlyLookup }) },
   any: { http: new http.Agent(POOL), https: new https.Agent(POOL) },
 };
+
+/** The operator's extra trusted CAs (PEM), for every HTTPS request of this process. */
+let operatorCa: string | undefined;
+
+/**
+ * Extra trusted CA certificates (PEM, one or more) for every HTTPS request the kernel
+ * makes from now on; undefined removes them. Validate with `parseCaCertificates` first.
+ */
+export function setExtraCaCertificates(pem: string | undefined): void {
+  operatorCa = pem || undefined;
+}
+
+/**
+ * The certificates of a PEM bundle, re-encoded, or an error naming what is wrong: no
+ * certificate at all, or a block that does not parse.
+ */
+export function parseCaCertificates(text: string): string {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new Error('no PEM certificate (-----BEGIN CERTIFICATE-----) found');
+  return blocks
+    .map((b, i) => {
+      try {
+        return new X509Certificate(b).toString();
+      } catch (err) {
+        throw new Error(`certificate ${i + 1} does not parse: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    })
+    .join('');
+}
+
+let nodeExtra: string[] | undefined;
+/** NODE_EXTRA_CA_CERTS, which Node's store holds but drops once `ca` is explicit: kept by hand. */
+function nodeExtraCa(): string[] {
+  if (nodeExtra) return nodeExtra;
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  nodeExtra = [];
+  if (file) {
+    try {
+      nodeExtra = [readFileSync(file, 'utf8')];
+    } catch {
+      // Node has already warned about an unreadable file, and went on without it.
+    }
+  }
+  return nodeExtra;
+}
+
+// One pair of HTTPS agents per set of extra CAs: a socket verified against one trust
+// store never serves a request made under another. The secure context is built once.
+const CA_AGENTS = new Map<string, { public: https.Agent; any: https.Agent }>();
+const MAX_CA_AGENTS = 16;
+
+function httpsAgent(allowPrivate: boolean, requestCa: string | Buffer | undefined): https.Agent {
+  const extra = [operatorCa, requestCa?.toString()].filter((c): c is string => Boolean(c)).join('\n');
+  if (!extra) return allowPrivate ? AGENTS.any.https : AGENTS.public.https;
+  let agents = CA_AGENTS.get(extra);
+  if (!agents) {
+    const secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, ...nodeExtraCa(), extra] });
+    agents = {
+      public: new https.Agent({ ...POOL, lookup: publicOnlyLookup, secureContext }),
+      any: new https.Agent({ ...POOL, secureContext }),
+    };
+    if (CA_AGENTS.size >= MAX_CA_AGENTS) CA_AGENTS.delete(CA_AGENTS.keys().next().value!);
+    CA_AGENTS.set(extra, agents);
+  }
+  return allowPrivate ? agents.any : agents.public;
+}
 
 /** A pooled socket the server had already closed: safe to retry an idempotent request once. */
 class StaleSocket extends Error {}
@@ -128,13 +213,11 @@ function exchange(
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
     const lib = isHttps ? https : http;
-    const pool = opts.allowPrivate ? AGENTS.any : AGENTS.public;
     const req = lib.request(parsed, {
       method,
       headers,
-      agent: isHttps ? pool.https : pool.http,
+      agent: isHttps ? httpsAgent(opts.allowPrivate, opts.ca) : opts.allowPrivate ? AGENTS.any.http : AGENTS.public.http,
       lookup: opts.allowPrivate ? undefined : publicOnlyLookup,
-      ...(isHttps && opts.ca ? { ca: opts.ca } : {}),
     });
     const fail = (e: Error) => {
       if (settled) return;

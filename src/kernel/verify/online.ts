@@ -24,6 +24,8 @@ export interface OnlineOptions {
   /** URLs from DID documents and payloads may reach loopback/private addresses (tests, local development). */
   allowPrivateNetwork: boolean;
   signal?: AbortSignal;
+  /** Extra trusted CA certificates (PEM) for the PDS. */
+  ca?: string;
 }
 
 /** Evidence kept for export: the image, and per artifact (by digest) what was read. */
@@ -63,6 +65,7 @@ export class OnlineSource implements EvidenceSource {
       allowPrivate: opts.allowPrivateNetwork,
       allowHttp: opts.allowPrivateNetwork,
       signal: opts.signal,
+      ca: opts.ca,
     };
   }
 
