@@ -42,7 +42,7 @@ export function registerTest(policy: Command): void {
           for (const n of names) engines.push(await openEngine(n, ir));
           const results = suite.cases.map((c) => runCase(c, engines));
           report.push({ file: suite.file, policy: displayPath(suite.policyFile), cases: results });
-          text += `${suite.file}\n`;
+          text += `${safeText(suite.file)}\n`;
           for (const r of results) {
             if (r.passed) passed++;
             else failed++;
