@@ -87,6 +87,26 @@ describe('OPA ABI', () => {
     expect(load('{"a":')).toBe(0);
   });
 
+  it('patches data like OPA: add and remove paths, with OPA status codes', async () => {
+    const { fn, text, load } = await instantiate(buildWasmModule(ir));
+    const data = load('{"a":{"b":1},"s":"x"}');
+    const dump = () => JSON.parse(text(fn('opa_json_dump')(data)));
+    expect(fn('opa_value_add_path')(data, load('["a","c"]'), load('[2]'))).toBe(0);
+    expect(fn('opa_value_add_path')(data, load('["n","m"]'), load('{"k":true}'))).toBe(0);
+    expect(fn('opa_value_add_path')(data, load('["a","b"]'), load('"\\u00e9"'))).toBe(0);
+    expect(dump()).toEqual({ a: { b: '\u00e9', c: [2] }, s: 'x', n: { m: { k: true } } });
+    expect(fn('opa_value_add_path')(data, load('["s","t"]'), load('1'))).toBe(3);
+    expect(fn('opa_value_add_path')(data, load('[]'), load('1'))).toBe(3);
+    expect(fn('opa_value_add_path')(load('[1]'), load('["a"]'), load('1'))).toBe(2);
+    expect(fn('opa_value_remove_path')(data, load('["a","b"]'))).toBe(0);
+    expect(fn('opa_value_remove_path')(data, load('["n"]'))).toBe(0);
+    expect(fn('opa_value_remove_path')(data, load('["zz","y"]'))).toBe(0);
+    expect(dump()).toEqual({ a: { c: [2] }, s: 'x' });
+    for (const name of ['opa_value_free', 'opa_heap_blocks_stash', 'opa_heap_blocks_restore', 'opa_heap_stash_clear']) {
+      expect(typeof fn(name)).toBe('function');
+    }
+  });
+
   it('loads in the SDK with its default memory and answers [{result}], whatever the document size', async () => {
     for (const size of [100, 2000]) {
       const c = compileText(`bench-${size}.yaml`, policyDocument(size));

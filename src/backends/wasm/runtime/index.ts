@@ -1,7 +1,9 @@
-// The OPA WebAssembly ABI 1.2 surface (what @open-policy-agent/opa-wasm calls), with one
-// entrypoint, `atcr/trust/decision` (id 0), whose result is the decision of the IR the
-// compiler spliced in. See docs/compile-wasm.md.
+// The OPA WebAssembly ABI 1.2 surface (what @open-policy-agent/opa-wasm calls, plus the
+// exports OPA's Go and .NET SDKs look up), with one entrypoint, `atcr/trust/decision`
+// (id 0), whose result is the decision of the IR the compiler spliced in.
+// See docs/compile-wasm.md.
 
+import { addPath, removePath } from './data-path';
 import { decide } from './decision';
 import { writeDecision } from './decision-write';
 import { dumpValue } from './json-dump';
@@ -19,6 +21,20 @@ export function opa_malloc(n: usize): usize {
 
 /** Nothing is freed one by one: the heap is reset between evaluations. */
 export function opa_free(p: usize): void {}
+export function opa_value_free(v: usize): void {}
+
+// Free-block stashing (OPA's Go SDK): a bump allocator has no free blocks to keep.
+export function opa_heap_blocks_stash(): void {}
+export function opa_heap_blocks_restore(): void {}
+export function opa_heap_stash_clear(): void {}
+
+export function opa_value_add_path(base: usize, path: usize, value: usize): i32 {
+  return addPath(base, path, value);
+}
+
+export function opa_value_remove_path(base: usize, path: usize): i32 {
+  return removePath(base, path);
+}
 
 export function opa_heap_ptr_get(): usize {
   return heapPtr;
