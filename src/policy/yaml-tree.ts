@@ -16,7 +16,12 @@ import {
 import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
 
 export const MAX_DEPTH = 64;
-export const MAX_ALIASES = 100;
+/**
+ * Alias uses are bounded, and so is the expanded size (MAX_NODES), which is what stops a
+ * billion-laughs document. Large policies legitimately reuse an anchored DID list in
+ * hundreds of policies, so the count itself is generous.
+ */
+export const MAX_ALIASES = 1000;
 export const MAX_NODES = 200_000;
 
 /** Maps an offset inside a scalar's string value to its location in the file. */
@@ -70,8 +75,13 @@ export function parseYaml(file: string, text: string): { tree: YamlTree | null; 
   const tree: YamlTree = { value: undefined, file, text, valueLoc: new Map(), keyLoc: new Map(), scalarMap: new Map() };
   let aliases = 0;
   let nodes = 0;
+  // Where the alias being expanded is written: a limit crossed inside it is reported there.
+  let aliasAt = 0;
   const convert = (node: unknown, ptr: string, depth: number, viaAlias: boolean): unknown => {
-    if (++nodes > MAX_NODES) throw new Limit(`the document expands to more than ${MAX_NODES} values`, 0);
+    if (++nodes > MAX_NODES) {
+      const at = viaAlias ? aliasAt : ((node as YamlNode | null)?.range?.[0] ?? 0);
+      throw new Limit(`the document expands to more than ${MAX_NODES} values${aliases > 0 ? ' through its aliases (a YAML alias bomb?)' : ''}`, at);
+    }
     if (depth > MAX_DEPTH) {
       const start = (node as YamlNode | null)?.range?.[0] ?? 0;
       throw new Limit(`the document nests deeper than ${MAX_DEPTH} levels`, start);
@@ -83,6 +93,7 @@ export function parseYaml(file: string, text: string): { tree: YamlTree | null; 
     const start = n.range?.[0] ?? 0;
     if (!viaAlias) tree.valueLoc.set(ptr, loc(start));
     if (isAlias(n)) {
+      if (!viaAlias) aliasAt = start;
       if (++aliases > MAX_ALIASES) throw new Limit(`more than ${MAX_ALIASES} aliases (a YAML alias bomb?)`, start);
       const target = n.resolve(doc);
       if (!target) throw new Limit(`unresolved alias *${n.source}`, start);
