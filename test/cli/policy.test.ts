@@ -85,7 +85,7 @@ describe('bad policy files: a clear finding with a position, exit 1 for lint and
     ['malformed YAML', 'version: 1\npolicies: [\n  { name: a, scope: x\n', 'yaml-syntax', /:\d+:\d+ error yaml-syntax /],
     ['a wrong type', 'version: 1\npolicies:\n  - name: a\n    scope: 42\n', 'schema', /:4:12 error schema .*must be a string or a non-empty list/],
     ['an unknown field', 'version: 1\npolicy: []\n', 'schema', /:2:1 error schema unknown field `policy`/],
-    ['an alias bomb', bomb, 'yaml-syntax', /error yaml-syntax more than \d+ aliases/],
+    ['an alias bomb', bomb, 'yaml-syntax', /error yaml-syntax .*alias bomb/],
     ['a file over 5 MiB', `version: 1\n#${'x'.repeat(5 * 1024 * 1024)}\n`, 'yaml-syntax', /:1:1 error yaml-syntax .*5 MiB/],
     ['nesting over 64 levels', `version: 1\nx: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, 'yaml-syntax', /:2:68 error yaml-syntax the document nests deeper than 64 levels/],
     ['non-UTF-8 bytes', Buffer.concat([Buffer.from('version: 1\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]), 'yaml-syntax', /:2:6 error yaml-syntax byte 0xe9 .*UTF-8/],

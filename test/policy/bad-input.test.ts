@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileFile } from '../../src/lower/pipeline.js';
 import { MAX_POLICY_BYTES } from '../../src/policy/source.js';
-import { MAX_ALIASES, MAX_DEPTH } from '../../src/policy/yaml-tree.js';
+import { MAX_ALIASES, MAX_DEPTH, MAX_NODES } from '../../src/policy/yaml-tree.js';
 import { at, brief, compile, diagnostics, removeTrees, writeTree } from './helpers.js';
 
 afterAll(removeTrees);
@@ -68,7 +68,32 @@ describe('resource limits', () => {
     for (let i = 1; i < 10; i++) t += `l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]\n`;
     const ds = diagnostics(t);
     expect(ds.map((d) => d.rule)).toEqual(['yaml-syntax']);
-    expect(ds[0]!.message).toContain(`more than ${MAX_ALIASES} aliases`);
+    expect(ds[0]!.message).toContain('alias bomb');
+  });
+
+  it('a few aliases to a big node are refused by the expanded size, at the alias that crosses it', () => {
+    const big = Array.from({ length: 1000 }, (_, i) => `d${i}`).join(', ');
+    const uses = Array.from({ length: MAX_NODES / 1000 + 1 }, () => '*big').join(', ');
+    const t = `version: 1
+x: &big [${big}]
+y: [${uses}]
+`;
+    const ds = diagnostics(t);
+    expect(ds.map((d) => [d.line, d.rule])).toEqual([[3, 'yaml-syntax']]);
+    expect(ds[0]!.message).toContain(`more than ${MAX_NODES} values through its aliases`);
+    // The column is that of one of the `*big` uses.
+    expect(t.split('\n')[2]!.slice(ds[0]!.column - 1).startsWith('*big')).toBe(true);
+  });
+
+  it('a large policy may reuse an anchored DID list in hundreds of policies', () => {
+    const n = 300;
+    let t = 'version: 1\npolicies:\n';
+    for (let i = 0; i < n; i++) {
+      t += `  - name: p${i}\n    scope: "atcr.io/team${i}/*"\n    require: { trustedDIDs: ${i === 0 ? '&ops [did:plc:ops, did:plc:sec]' : '*ops'} }\n`;
+    }
+    const c = compile(t);
+    expect(c.diagnostics).toEqual([]);
+    expect(c.ir!.policies[n - 1]!.require.trustedDIDs).toEqual(['did:plc:ops', 'did:plc:sec']);
   });
 
   it('many small aliases past the limit are refused too, at the alias that crosses it', () => {
