@@ -61,8 +61,17 @@ export async function buildRuntime() {
   const tmp = mkdtempSync(join(tmpdir(), 'atcr-wasm-'));
   try {
     const outFile = join(tmp, 'runtime.wasm');
-    const { error, stderr } = await asc.main([entry, ...ASC_FLAGS, '-o', outFile], { stdout: process.stdout, stderr: process.stderr, baseDir: root });
-    if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);
+    // asc resolves the entry and the `--use` name from the working directory; the same
+    // relative paths also keep the output identical wherever the script is started.
+    const cwd = process.cwd();
+    process.chdir(root);
+    let result;
+    try {
+      result = await asc.main([entry, ...ASC_FLAGS, '-o', outFile], { stdout: process.stdout, stderr: process.stderr });
+    } finally {
+      process.chdir(cwd);
+    }
+    if (result.error) throw new Error(`asc failed: ${result.error.message}`);
     const raw = readFileSync(outFile);
     const irBase = await irBaseOf(raw);
     return Buffer.concat([raw, customSection('atcr-runtime', Buffer.from(JSON.stringify({ irBase }), 'utf8'))]);
