@@ -4,7 +4,7 @@ import { wByte, wBytes, wLit, wStr } from './json-write';
 import { isString } from './string';
 import {
   nodeA, nodeB, nodeNext, nodeParent, tagOf,
-  T_ARRAY, T_FALSE, T_MEMBER, T_NULL, T_NUMBER, T_OBJECT, T_RAW, T_STRING, T_TRUE,
+  T_ARRAY, T_FALSE, T_MEMBER, T_NUMBER, T_OBJECT, T_RAW, T_STRING, T_TRUE,
 } from './value';
 
 /** A string node: decoded ones are escaped; undecoded ones are still valid JSON text. */

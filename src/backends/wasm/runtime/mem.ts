@@ -5,7 +5,8 @@
 @external("env", "opa_abort")
 declare function opa_abort(addr: usize): void;
 
-// The compiler splices the encoded IR at the first 16-byte boundary after the static data.
+// The encoded IR sits at the first 16-byte boundary after the static data: the start
+// function the compiler splices in copies it there before this module's own start runs.
 export const IR_BASE: usize = (__heap_base + 15) & ~(<usize>15);
 export const IR_MAGIC: u32 = 0x52435441; // "ATCR"
 
