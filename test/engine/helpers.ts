@@ -28,3 +28,31 @@ export function input(image: string, signatures: unknown[], extra: Record<string
 export function pairs(d: { violations: { code: string; did?: string }[] }): [string, string | undefined][] {
   return d.violations.map((v) => [v.code, v.did]);
 }
+
+/** The spec's glob rules, written out independently: regex, target and specificity. */
+export function specGlob(glob: string): { re: RegExp; withTag: boolean; spec: [number, number, number] } {
+  let src = '';
+  let literals = 0;
+  let doubleStars = 0;
+  let singles = 0;
+  const chars = [...glob];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === '*' && chars[i + 1] === '*') {
+      src += '[\\s\\S]*';
+      doubleStars++;
+      i++;
+    } else if (c === '*') {
+      src += '[^/]*';
+      singles++;
+    } else if (c === '?') {
+      src += '[^/]';
+      singles++;
+    } else {
+      src += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      literals++;
+    }
+  }
+  return { re: new RegExp(`^${src}$`, 'u'), withTag: glob.lastIndexOf(':') > glob.lastIndexOf('/'), spec: [literals, -doubleStars, -singles] };
+}
+

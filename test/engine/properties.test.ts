@@ -14,6 +14,7 @@ import { parseImageRef } from '../../src/ref/reference.js';
 import type { IRDocument } from '../../src/ir/types.js';
 import { compileFile, compileText } from '../../src/lower/pipeline.js';
 import { defaultsArb, DIDS, documentArb, inputArb, policiesArb, type PolicyObj } from './arbitraries.js';
+import { specGlob } from './helpers.js';
 
 function compiled(doc: object): IRDocument {
   const c = compileText('p.yaml', stringify(doc));
@@ -168,33 +169,6 @@ describe('document extends', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
-
-/** The spec's glob rules, written out independently: regex, target and specificity. */
-function specGlob(glob: string): { re: RegExp; withTag: boolean; spec: [number, number, number] } {
-  let src = '';
-  let literals = 0;
-  let doubleStars = 0;
-  let singles = 0;
-  const chars = [...glob];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    if (c === '*' && chars[i + 1] === '*') {
-      src += '[\\s\\S]*';
-      doubleStars++;
-      i++;
-    } else if (c === '*') {
-      src += '[^/]*';
-      singles++;
-    } else if (c === '?') {
-      src += '[^/]';
-      singles++;
-    } else {
-      src += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-      literals++;
-    }
-  }
-  return { re: new RegExp(`^${src}$`, 'u'), withTag: glob.lastIndexOf(':') > glob.lastIndexOf('/'), spec: [literals, -doubleStars, -singles] };
-}
 
 const cmp = (a: readonly number[], b: readonly number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
 
