@@ -58,6 +58,37 @@ describe('malformed inputs', () => {
     );
   });
 
+  it('reads mutated JSON text exactly as TextDecoder and JSON.parse would', async () => {
+    const p = await rawPolicy();
+    const base = new TextEncoder().encode(
+      JSON.stringify({ image: 'atcr.io/a/b:1', now: NOW, owner: 'did:plc:o\u00e9', signatures: [sig('did:plc:devops', '2026-11-25T11:00:00Z'), { valid: false, did: 'x', error: { code: 'c' } }] }),
+    );
+    const bytes = fc.constantFrom(...'{}[]",:\\u0eE.-+ tfn1\x00\x7f'.split('').map((c) => c.charCodeAt(0)), 0x80, 0xc3, 0xa9, 0xed, 0xa0, 0xf0, 0x9f, 0xff);
+    const edit = fc.tuple(fc.nat(base.length), fc.nat(2), fc.array(bytes, { maxLength: 3 }));
+    const counts = [0, 0];
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
+        let text = Array.from(base);
+        for (const [at, del, ins] of edits) text = [...text.slice(0, at), ...ins, ...text.slice(at + del)];
+        const mutated = Uint8Array.from(text);
+        let parsed: unknown;
+        let valid = true;
+        try {
+          parsed = JSON.parse(new TextDecoder().decode(mutated));
+        } catch {
+          valid = false;
+        }
+        const d = evalText(p, mutated);
+        if (valid) expect(d).toEqual(evaluate(ir, parsed));
+        else expect(isMalformed(d)).toBe(true);
+        counts[valid ? 0 : 1]++;
+      }),
+      { numRuns: 5000 },
+    );
+    // Both well-formed and broken texts must have been tried.
+    expect(Math.min(...counts)).toBeGreaterThan(250);
+  });
+
   it('agrees with the native engine on arbitrary JSON values', async () => {
     const e = await loadWasmEngine(ir);
     const near = fc.record(
