@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,29 @@ class DidWebHost {
     this.plain.closeAllConnections();
     await new Promise((r) => this.front.close(r));
   }
+}
+
+/** The PDS behind TLS with the test certificate: a TCP relay after the handshake. */
+async function tlsFront(target: URL): Promise<{ url: string; stop: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const srv = tls.createServer({ key: readFileSync(`${TLS_DIR}server.key`), cert: readFileSync(`${TLS_DIR}server.pem`) }, (client) => {
+    const upstream = net.connect(Number(target.port), '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    url: `https://localhost:${(srv.address() as AddressInfo).port}`,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => srv.close(r));
+    },
+  };
 }
 
 function b64url(bytes: Uint8Array | string): string {
@@ -211,6 +235,32 @@ describe('a did:web signer over TLS', () => {
     const out = parseOutput(run) as ReturnType<typeof parseOutput> & { notes: string[] };
     expect(out.signatures[0]).toMatchObject({ valid: true, did: signer.did });
     expect(out.notes.join('\n')).toContain(`${signer.did}: did:web document taken from the bundle as is`);
+  });
+});
+
+describe('sign --ca-file: the PDS over TLS', () => {
+  it('signs through https://localhost with the test CA, and the signature verifies', async () => {
+    const front = await tlsFront(new URL(world.pdsUrl));
+    try {
+      const img = await world.image('web/signed', '1');
+      // By handle: the PDS lower-cases a DID identifier, and did:web:localhost%3A… has upper case.
+      const args = ['sign', img.ref, '--pds', front.url, '--identifier', signer.handle, '--output', 'json'];
+      const env = { ATCR_PDS_PASSWORD: 'password', NODE_EXTRA_CA_CERTS: '' };
+
+      const untrusted = await runCli(args, env);
+      expect(untrusted.code, untrusted.stdout).toBe(3);
+      expect(untrusted.stderr).toMatch(/untrusted certificate/);
+
+      const run = await runCli([...args, '--ca-file', CA_FILE], env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ did: signer.did });
+
+      const verified = await verify(img.ref, ['--ca-file', CA_FILE]);
+      expect(verified.code, verified.stderr).toBe(0);
+      expect(parseOutput(verified).signatures[0]).toMatchObject({ valid: true, did: signer.did });
+    } finally {
+      await front.stop();
+    }
   });
 });
 
