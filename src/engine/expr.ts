@@ -1,9 +1,10 @@
 // IR expressions → JavaScript closures, compiled once per policy. The type checker has
 // guaranteed operand types, so evaluation cannot fail.
 
-import type { CompareOp, IRExpr, PathName } from '../ir/types.js';
+import type { IRExpr, PathName } from '../ir/types.js';
 import type { ImageRef } from '../ref/reference.js';
 import { compileGlobMatcher } from '../glob/match.js';
+import { holds } from '../ir/compare-op.js';
 
 /** What an expression can read: the image, its owner, and (in require.expr) one signature. */
 export interface EvalContext {
@@ -78,23 +79,6 @@ function dur(e: IRExpr): { s: Fn<number>; n: Fn<number> } {
   throw new Error(`not a duration expression: ${e.kind}`);
 }
 
-function test(op: CompareOp, sign: number): boolean {
-  switch (op) {
-    case '==':
-      return sign === 0;
-    case '!=':
-      return sign !== 0;
-    case '<':
-      return sign < 0;
-    case '<=':
-      return sign <= 0;
-    case '>':
-      return sign > 0;
-    case '>=':
-      return sign >= 0;
-  }
-}
-
 function compare(e: Extract<IRExpr, { kind: 'compare' }>): Fn<boolean> {
   const op = e.op;
   switch (e.operandType) {
@@ -111,7 +95,7 @@ function compare(e: Extract<IRExpr, { kind: 'compare' }>): Fn<boolean> {
     case 'number': {
       const l = (e.left as { value: number }).value;
       const r = (e.right as { value: number }).value;
-      const v = test(op, l < r ? -1 : l > r ? 1 : 0);
+      const v = holds(op, l < r ? -1 : l > r ? 1 : 0);
       return () => v;
     }
     case 'duration': {
@@ -121,7 +105,7 @@ function compare(e: Extract<IRExpr, { kind: 'compare' }>): Fn<boolean> {
         const ls = l.s(c);
         const rs = r.s(c);
         const sign = ls !== rs ? (ls < rs ? -1 : 1) : l.n(c) - r.n(c);
-        return test(op, sign < 0 ? -1 : sign > 0 ? 1 : 0);
+        return holds(op, sign < 0 ? -1 : sign > 0 ? 1 : 0);
       };
     }
     case 'list': {

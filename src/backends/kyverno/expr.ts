@@ -8,6 +8,7 @@
 import type { CompareOp, IRExpr, PathName } from '../../ir/types.js';
 import { FALSE, TRUE, and, not, or, paren, strListLit, strLit } from './jmespath-text.js';
 import { NOW_TEXT, shiftedNow } from './time.js';
+import { holds } from '../../ir/compare-op.js';
 
 /** An expression Kyverno's JMESPath cannot express; the caller names the policy. */
 export class Untranslatable extends Error {}
@@ -110,23 +111,6 @@ function compileList(e: IRExpr, scope: Scope): string {
   }
   // A multi-select list: its current node (the context root or a signature) is never null.
   return `[${e.items.map((it) => compileString(it, scope)).join(', ')}]`;
-}
-
-function holds(op: CompareOp, sign: number): boolean {
-  switch (op) {
-    case '==':
-      return sign === 0;
-    case '!=':
-      return sign !== 0;
-    case '<':
-      return sign < 0;
-    case '<=':
-      return sign <= 0;
-    case '>':
-      return sign > 0;
-    case '>=':
-      return sign >= 0;
-  }
 }
 
 const FLIPPED: Record<CompareOp, CompareOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
