@@ -16,10 +16,14 @@ import { alloc } from './mem';
 import { normalizeReference } from './reference';
 import { BY_STRING, BY_VIOLATION, sortRecords, V_SIZE } from './sort';
 import { choosePolicy } from './select';
+import {
+  fAlgorithm, fDid, fError, fHandle, fPds, fSignedAt, fValid, readSignature,
+} from './signature-fields';
 import { strEq } from './text';
 import { parseTime, timeNano, timeSec } from './time';
 import {
-  member, nodeA, nodeB, nodeNext, stringMember, strLen, strPtr, tagOf, T_ARRAY, T_OBJECT, T_TRUE,
+  member, nodeA, nodeB, nodeNext, stringMember, stringValue, strLen, strPtr, tagOf, T_ARRAY, T_OBJECT,
+  T_TRUE,
 } from './value';
 
 // Violation codes, in the sort order of decision.md.
@@ -111,20 +115,19 @@ export function decide(input: usize): void {
   const exprOff = load<u32>(policy + P_EXPR);
 
   for (let s = <usize>nodeB(sigs); s != 0; s = nodeNext(s)) {
-    const validNode = member(s, 'valid');
-    const valid = validNode != 0 && tagOf(validNode) == T_TRUE;
-    stringMember(s, 'did');
+    readSignature(s);
+    const valid = fValid != 0 && tagOf(fValid) == T_TRUE;
+    stringValue(fDid);
     const did = strPtr;
     const didLen = strLen;
     let cause: usize = 0;
     let causeLen = -1;
-    const err = member(s, 'error');
-    if (stringMember(err, 'code') && strLen > 0) {
+    if (stringMember(fError, 'code') && strLen > 0) {
       cause = strPtr;
       causeLen = strLen;
     }
     // Unreadable facts are treated exactly like invalid ones (docs/ir.md "Input reading").
-    if (!valid || didLen == 0 || !stringMember(s, 'signedAt') || !parseTime(strPtr, strLen)) {
+    if (!valid || didLen == 0 || !stringValue(fSignedAt) || !parseTime(strPtr, strLen)) {
       addViolation(INVALID_SIGNATURE, did, didLen, cause, causeLen, valid ? 1 : 0);
       continue;
     }
@@ -156,11 +159,11 @@ export function decide(input: usize): void {
     }
     if (exprOff != 0) {
       setSlot(S_DID, did, didLen);
-      stringMember(s, 'handle');
+      stringValue(fHandle);
       setSlot(S_HANDLE, strPtr, strLen);
-      stringMember(s, 'pds');
+      stringValue(fPds);
       setSlot(S_PDS, strPtr, strLen);
-      stringMember(s, 'algorithm');
+      stringValue(fAlgorithm);
       setSlot(S_ALGORITHM, strPtr, strLen);
       setAge(ageS, ageN);
       if (!evalBool(irAt(exprOff))) addViolation(CONDITION_FAILED, did, didLen, 0, -1);

@@ -61,7 +61,11 @@ export function member(obj: usize, key: string): usize {
 export let strPtr: usize = 0;
 export let strLen: i32 = 0;
 export function stringMember(obj: usize, key: string): bool {
-  const v = member(obj, key);
+  return stringValue(member(obj, key));
+}
+
+/** A string node (or 0): sets `strPtr`/`strLen` and returns true, or returns false. */
+export function stringValue(v: usize): bool {
   if (!isString(v)) {
     strPtr = 0;
     strLen = 0;
