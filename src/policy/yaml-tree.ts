@@ -227,11 +227,17 @@ function scalarMapper(n: Scalar, text: string, loc: (o: number) => Location): Of
         const candidate: number[] = [];
         let pos = start + nl + 1;
         for (const l of lines) {
-          for (let i = Math.min(indent, l.length); i < l.length; i++) candidate.push(pos + i);
-          candidate.push(pos + l.length); // the newline
+          const end = l.endsWith('\r') ? l.length - 1 : l.length; // CRLF files
+          for (let i = Math.min(indent, end); i < end; i++) candidate.push(pos + i);
+          candidate.push(pos + end); // the line break
           pos += l.length + 1;
         }
-        const lineUp = candidate.length >= value.length && [...value].every((_, i) => (text[candidate[i]!] ?? '\n') === value[i]);
+        const lineUp =
+          candidate.length >= value.length &&
+          [...value].every((_, i) => {
+            const c = text[candidate[i]!] ?? '\n';
+            return value[i] === '\n' ? c === '\n' || c === '\r' : c === value[i];
+          });
         if (lineUp) offsets.push(...candidate);
       }
       break;
@@ -260,7 +266,9 @@ function scalarMapper(n: Scalar, text: string, loc: (o: number) => Location): Of
  * scalar used a rarer form (empty or more-indented lines).
  */
 function foldLines(src: string, base: number, block: boolean): { text: string; offsets: number[] } {
-  const lines = src.split('\n');
+  // CRLF files: the CR belongs to the line break, not to the line.
+  const lines = src.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const widths = src.split('\n').map((l) => l.length);
   const indent = block
     ? Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length))
     : 0;
@@ -268,7 +276,7 @@ function foldLines(src: string, base: number, block: boolean): { text: string; o
   const offsets: number[] = [];
   let pos = base;
   let pendingBreak = -1;
-  for (const l of lines) {
+  for (const [k, l] of lines.entries()) {
     const from = block ? Math.min(indent, l.length) : l.length - l.trimStart().length;
     const to = block ? l.length : l.trimEnd().length;
     if (from < to) {
@@ -282,7 +290,7 @@ function foldLines(src: string, base: number, block: boolean): { text: string; o
       }
     }
     pendingBreak = pos + l.length;
-    pos += l.length + 1;
+    pos += widths[k]! + 1;
   }
   return { text, offsets };
 }
