@@ -126,6 +126,10 @@ describe('expression errors point at the offending token inside the YAML scalar'
       const ds = diagnostics(t);
       expect(brief(ds)).toEqual([{ ...at(t, '3'), rule: 'expr-type' }]);
     });
+    it(`${style}, CRLF line breaks`, () => {
+      const t = doc(field).replace(/\n/g, '\r\n');
+      expect(brief(diagnostics(t))).toEqual([{ ...at(t, '3'), rule: 'expr-type' }]);
+    });
   }
 
   it('a syntax error points at the unexpected token', () => {
