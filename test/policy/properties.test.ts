@@ -136,8 +136,9 @@ describe('positions inside string scalars', () => {
     const { parseYaml } = await import('../../src/policy/yaml-tree.js');
     let exactHits = 0;
     fc.assert(
-      fc.property(valueArb, fc.constantFrom(...styles), (value, style) => {
-        const text = stringify({ k: value }, { defaultStringType: style, defaultKeyType: 'PLAIN', lineWidth: 0 });
+      fc.property(valueArb, fc.constantFrom(...styles), fc.boolean(), (value, style, crlf) => {
+        const lf = stringify({ k: value }, { defaultStringType: style, defaultKeyType: 'PLAIN', lineWidth: 0 });
+        const text = crlf ? lf.replace(/\n/g, '\r\n') : lf;
         const { tree } = parseYaml('p.yaml', text);
         expect(tree).not.toBeNull();
         // The yaml library itself cannot round-trip some values in some styles (" " as a literal block).
