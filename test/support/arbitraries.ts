@@ -109,7 +109,8 @@ export function arbBoolExpr(withSignature: boolean, maxDepth = 3): fc.Arbitrary<
     fc.tuple(fc.constantFrom<CompareOp>('==', '!='), s, s).map(
       ([op, left, right]): IRExpr => ({ kind: 'compare', type: 'bool', op, operandType: 'string', left, right }),
     ),
-    fc.tuple(fc.constantFrom(...OPS), fc.constantFrom(0, 1, 2.5, -3), fc.constantFrom(0, 1, 2.5, -3)).map(
+    // Numbers as the language writes them: digits with an optional fraction, never negative.
+    fc.tuple(fc.constantFrom(...OPS), fc.constantFrom(0, 1, 2.5, 3), fc.constantFrom(0, 1, 2.5, 3)).map(
       ([op, l, r]): IRExpr => ({
         kind: 'compare',
         type: 'bool',
