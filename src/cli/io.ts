@@ -7,13 +7,15 @@ import { CliError, EXIT } from './errors.js';
 
 /** Reads a file, or standard input for `-`, as UTF-8 text; errors name the file. */
 export async function readInput(file: string, what: string): Promise<string> {
+  // A byte order mark (editors on Windows write one) is not part of the content.
+  const noBom = (t: string) => (t.charCodeAt(0) === 0xfeff ? t.slice(1) : t);
   try {
     if (file === '-') {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      return noBom(Buffer.concat(chunks).toString('utf8'));
     }
-    return await readFile(file, 'utf8');
+    return noBom(await readFile(file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(`${what} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
