@@ -257,6 +257,13 @@ describe('policy eval', () => {
     }
   });
 
+  it('an input file that starts with a byte order mark is read', async () => {
+    const dir = tmp({ 'bom.json': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ image: 'atcr.io/acme/web', now: '2026-11-25T12:00:00Z', signatures: [] }))]) });
+    const r = await cli(['policy', 'eval', VALID, '--input', path.join(dir, 'bom.json')]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ policy: 'acme', effect: 'deny' });
+  });
+
   it('input errors are exit 2 with the file and position', async () => {
     const bad = await cli(['policy', 'eval', VALID, '--input', '-'], '{"image": ');
     expect(bad.code).toBe(2);
