@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { escapeControls } from '../diagnostics/format.js';
 import { CliError, EXIT } from './errors.js';
 
 /** Reads a file, or standard input for `-`, as UTF-8 text; errors name the file. */
@@ -35,9 +36,10 @@ export function parseJsonInput(text: string, file: string): unknown {
       const before = text.slice(0, pos);
       const line = before.split('\n').length;
       const col = pos - before.lastIndexOf('\n');
-      throw new CliError(`${file}:${line}:${col}: invalid JSON (${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')})`, EXIT.usage);
+      throw new CliError(`${file}:${line}:${col}: invalid JSON (${escapeControls(msg.replace(/ in JSON at position \d+.*$/, ''))})`, EXIT.usage);
     }
-    throw new CliError(`${file}: invalid JSON (${(err as Error).message})`, EXIT.usage);
+    // V8 quotes a piece of the input in its message: escape it like any text from a file.
+    throw new CliError(`${file}: invalid JSON (${escapeControls(msg)})`, EXIT.usage);
   }
 }
 
@@ -49,7 +51,7 @@ export function out(text: string): Promise<void> {
 }
 
 /** Escapes control characters so text from files or the network cannot drive the terminal. */
-export { escapeControls as safeText } from '../diagnostics/format.js';
+export const safeText = escapeControls;
 
 let version: string | null = null;
 export function toolVersion(): string {
