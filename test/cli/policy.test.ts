@@ -274,7 +274,12 @@ describe('policy eval', () => {
     const now = await cli(['policy', 'eval', VALID, '--input', '-', '--now', 'tomorrow'], '{}');
     expect(now.code).toBe(2);
     expect(now.stderr).toMatch(/--now "tomorrow" is not an RFC 3339 time/);
-    for (const r of [bad, missing, now]) expect(r.stderr).not.toMatch(STACK_FRAME);
+    const esc = await cli(['policy', 'eval', VALID, '--input', '-'], '{"a": \u001b]0;title\u0007}');
+    expect(esc.code).toBe(2);
+    expect(esc.stderr).toMatch(/<stdin>.*invalid JSON/);
+    // eslint-disable-next-line no-control-regex
+    expect(esc.stderr).not.toMatch(/[\u001b\u0007]/);
+    for (const r of [bad, missing, now, esc]) expect(r.stderr).not.toMatch(STACK_FRAME);
   });
 });
 
