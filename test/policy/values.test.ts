@@ -81,7 +81,7 @@ describe('scopes and durations', () => {
   });
 
   it('zero, malformed and unit-less durations are invalid-duration at the value', () => {
-    for (const v of ['0d', '0s', '0w0d', '30', '30x', 'd', '1.5d', '-1d', '1d 2h', '30D']) {
+    for (const v of ['0d', '0s', '0w0d', '30', '30x', 'd', '1.5d', '-1d', '1d 2h', '30D', '99999w', '9'.repeat(30) + 's']) {
       const t = `version: 1\ndefaults:\n  require:\n    maxAge: "${v}"\n`;
       const ds = diagnostics(t);
       expect(brief(ds), v).toEqual([{ ...at(t, `"${v}"`), rule: 'invalid-duration' }]);
