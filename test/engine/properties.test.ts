@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { compileEngine } from '../../src/engine/evaluate.js';
 import { compileCondition } from '../../src/engine/expr.js';
+import { explainImage } from '../../src/explain/explain.js';
 import { parseImageRef } from '../../src/ref/reference.js';
 import type { IRDocument } from '../../src/ir/types.js';
 import { compileFile, compileText } from '../../src/lower/pipeline.js';
@@ -185,7 +186,7 @@ describe('policy selection', () => {
     { minLength: 1, maxLength: 6 },
   );
 
-  it('the chosen policy is the most specific candidate whose `when` holds, ties to the first', () => {
+  it('the chosen policy is the most specific candidate whose `when` holds, ties to the first (engine and explain)', () => {
     let matched = 0;
     fc.assert(
       fc.property(docArb, fc.array(fc.tuple(imageArb, fc.constantFrom('', 'did:plc:o')), { minLength: 1, maxLength: 6 }), (ps, images) => {
@@ -209,6 +210,8 @@ describe('policy selection', () => {
           });
           const d = engine({ image, owner, now: '2026-11-25T12:00:00Z', signatures: [] });
           expect(d.policy, `${image} owner=${owner}`).toBe(best ? (best as { name: string }).name : null);
+          // `policy explain --image` names the same winner.
+          expect(explainImage(c.ir!, image, owner).chosen).toBe(d.policy);
           if (best) matched++;
         }
       }),
