@@ -44,8 +44,11 @@ export function policyDocument(n: number): string {
   return lines.join('\n') + '\n';
 }
 
-/** Inputs spread over the document's teams, 3 signatures each, mostly allowed. */
-export function inputs(n: number, teams: number, now = '2026-11-25T12:00:00Z'): object[] {
+/**
+ * Inputs spread over the document's teams, 3 signatures each, mostly allowed. `minimal`
+ * keeps only the fields engines need (valid, did, signedAt, pds) — about half the JSON.
+ */
+export function inputs(n: number, teams: number, now = '2026-11-25T12:00:00Z', minimal = false): object[] {
   const out: object[] = [];
   for (let k = 0; k < n; k++) {
     const i = (k * 7919) % teams;
@@ -62,7 +65,13 @@ export function inputs(n: number, teams: number, now = '2026-11-25T12:00:00Z'): 
       image,
       owner: `did:plc:${team}0owner`,
       now,
-      signatures: [
+      signatures: minimal
+        ? [
+            { valid: true, did: `did:plc:${team}0signer`, pds: 'https://pds.example.com', signedAt: '2026-11-20T08:00:00Z' },
+            { valid: true, did: `did:plc:${team}0second`, pds: 'https://pds.example.com', signedAt: '2026-11-21T08:00:00.250Z' },
+            { valid: false, did: 'did:plc:mallory' },
+          ]
+        : [
         { valid: true, did: `did:plc:${team}0signer`, pds: 'https://pds.example.com', algorithm: 'ES256K', signedAt: '2026-11-20T08:00:00Z' },
         { valid: true, did: `did:plc:${team}0second`, pds: 'https://pds.example.com', algorithm: 'ES256', signedAt: '2026-11-21T08:00:00.250Z' },
         { valid: false, did: 'did:plc:mallory', error: { code: 'record-digest-mismatch', message: 'bad' } },
