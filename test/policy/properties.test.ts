@@ -163,3 +163,41 @@ describe('positions inside string scalars', () => {
     expect(exactHits).toBeGreaterThan(0);
   });
 });
+
+describe('random bytes', () => {
+  it('are either UTF-8 text or one finding at the first bad byte', async () => {
+    const { decodeSource } = await import('../../src/policy/source.js');
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.constantFrom('', 'version: 1\n# é\n'), (bytes, prefix) => {
+        const all = Buffer.concat([Buffer.from(prefix), bytes]);
+        const r = decodeSource('p.yaml', all);
+        let valid = true;
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(all);
+        } catch {
+          valid = false;
+        }
+        if ('text' in r) {
+          expect(valid).toBe(true);
+          expect(r.text.includes('\u0000')).toBe(false);
+          wellFormed(compile(r.text), r.text);
+        } else {
+          const d = r.diagnostic;
+          expect(d.rule).toBe('yaml-syntax');
+          if (!valid) {
+            // Everything before the reported position decodes; the byte named in the message is there.
+            const hex = /byte 0x([0-9a-f]{2}) at offset (\d+)/.exec(d.message)!;
+            const offset = Number(hex[2]);
+            expect(all[offset]).toBe(parseInt(hex[1]!, 16));
+            expect(() => new TextDecoder('utf-8', { fatal: true }).decode(all.subarray(0, offset))).not.toThrow();
+            const before = new TextDecoder().decode(all.subarray(0, offset));
+            expect(d.line).toBe(before.split('\n').length);
+          } else {
+            expect(d.message).toContain('NUL');
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
