@@ -331,6 +331,11 @@ describe('policy test', () => {
     const empty = await cli(['policy', 'test', mkdtempSync(path.join(tmpdir(), 'atcr-empty-'))]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/no test suites/);
+    const badPolicy = tmp({ 'p.yaml': 'version: 1\npolicies:\n  - name: Bad\n    scope: x\n', 'p.test.yaml': 'policy: ./p.yaml\ncases:\n  - name: x\n    input: {}\n    expect: { effect: deny }\n' });
+    const bp = await cli(['policy', 'test', badPolicy]);
+    expect(bp.code).toBe(2);
+    expect(bp.stderr).toMatch(/p\.yaml:3:13 error schema/);
+    expect(bp.stderr).toMatch(/is not a valid trust policy/);
     const missing = await cli(['policy', 'test', 'no/such/dir']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).not.toMatch(STACK_FRAME);
