@@ -334,7 +334,7 @@ describe('policy test', () => {
     const badPolicy = tmp({ 'p.yaml': 'version: 1\npolicies:\n  - name: Bad\n    scope: x\n', 'p.test.yaml': 'policy: ./p.yaml\ncases:\n  - name: x\n    input: {}\n    expect: { effect: deny }\n' });
     const bp = await cli(['policy', 'test', badPolicy]);
     expect(bp.code).toBe(2);
-    expect(bp.stderr).toMatch(/p\.yaml:3:13 error schema/);
+    expect(bp.stderr).toMatch(/p\.yaml:3:11 error schema/);
     expect(bp.stderr).toMatch(/is not a valid trust policy/);
     const missing = await cli(['policy', 'test', 'no/such/dir']);
     expect(missing.code).toBe(2);
