@@ -1,0 +1,53 @@
+// JSON input errors: the position of the first bad character, also where V8's message on
+// Node 20 has none, agreeing with V8 where it gives one.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { jsonErrorOffset, parseJsonInput } from '../../src/cli/io.js';
+
+describe('jsonErrorOffset', () => {
+  it('points at the first character that is not JSON', () => {
+    expect(jsonErrorOffset('{"a": x}')).toBe(6);
+    expect(jsonErrorOffset('[1,2,]')).toBe(5);
+    expect(jsonErrorOffset('{"a": tru}')).toBe(9);
+    expect(jsonErrorOffset('{"image": ')).toBe(10);
+    expect(jsonErrorOffset('')).toBe(0);
+    expect(jsonErrorOffset('[1] 2')).toBe(4);
+    expect(jsonErrorOffset('{"a":"\u0001"}')).toBe(6);
+    expect(jsonErrorOffset('{"a": 1}')).toBeNull();
+    expect(jsonErrorOffset(' [1, {"b": [true, false, null, -0.5e3, "\\u00e9\\n"]}] ')).toBeNull();
+  });
+
+  it('is null exactly for text JSON.parse accepts, and agrees with V8 where V8 names a position', () => {
+    const mutated = fc
+      .tuple(fc.json({ maxDepth: 3 }), fc.nat(), fc.constantFrom('', ',', ']', '}', '"', 'x', ':', '\\', '\u0001', ' ', 'tru'), fc.nat({ max: 3 }))
+      .map(([json, at, ins, del]) => {
+        const k = json.length === 0 ? 0 : at % (json.length + 1);
+        return json.slice(0, k) + ins + json.slice(k + del);
+      });
+    fc.assert(
+      fc.property(mutated, (text) => {
+        let v8: number | null | 'ok' = 'ok';
+        try {
+          JSON.parse(text);
+        } catch (e) {
+          const m = /position (\d+)/.exec((e as Error).message);
+          v8 = m ? Number(m[1]) : null;
+        }
+        const ours = jsonErrorOffset(text);
+        if (v8 === 'ok') expect(ours).toBeNull();
+        else {
+          expect(ours).not.toBeNull();
+          expect(ours!).toBeLessThanOrEqual(text.length);
+          if (v8 !== null) expect(ours).toBe(v8);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parseJsonInput names the file, line and column', () => {
+    expect(() => parseJsonInput('{\n  "a": 1,\n  "b" 2\n}', 'in.json')).toThrow(/^in\.json:3:7: invalid JSON/);
+    expect(() => parseJsonInput('[\n  x\n]', 'in.json')).toThrow(/^in\.json:2:3: invalid JSON \(Unexpected token 'x'\)$/);
+  });
+});
