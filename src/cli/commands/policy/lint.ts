@@ -5,12 +5,15 @@ import { formatDiagnostics, type LintFormat } from '../../../diagnostics/format.
 import { sortDiagnostics, type Diagnostic } from '../../../diagnostics/diagnostic.js';
 import { EXIT } from '../../errors.js';
 import { out, toolVersion } from '../../io.js';
+import { loadSuite } from '../../../testing/suite.js';
+
+const SUITE = /\.test\.ya?ml$/;
 
 export function registerLint(policy: Command): void {
   policy
     .command('lint')
     .description('check trust policy files and report findings')
-    .argument('<file...>', 'trust policy files')
+    .argument('<file...>', 'trust policy files (*.test.yaml files are checked as test suites)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
     .option('--strict', 'fail (exit 1) on warnings too')
     .addHelpText('after', '\nExample:\n  atcr-verify policy lint policies/*.yaml --format sarif > lint.sarif')
@@ -18,7 +21,8 @@ export function registerLint(policy: Command): void {
       // Loaded on use: the automata behind the warning rules are not needed by other commands.
       const { lintFile } = await import('../../../lint/index.js');
       const all: Diagnostic[] = [];
-      for (const f of files) all.push(...(await lintFile(f)));
+      // Suites sit next to policies (policies/*.yaml holds both): check each as what it is.
+      for (const f of files) all.push(...(SUITE.test(f) ? (await loadSuite(f)).diagnostics : await lintFile(f)));
       const ds = sortDiagnostics(all);
       await out(formatDiagnostics(ds, opts.format, toolVersion()));
       const failing = ds.some((d) => d.severity === 'error' || (opts.strict && d.severity === 'warning'));
