@@ -1,7 +1,7 @@
 // The `policy` commands through the built binary: outputs, exit codes (cli.md: 0 success,
 // 1 definite negative, 2 usage or input error) and never a stack trace.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -68,10 +68,20 @@ describe('policy lint', () => {
     expect(new Set(files)).toEqual(new Set([`${FIX}/lint-errors.yaml`, `${FIX}/lint-warnings.yaml`]));
   });
 
-  it('the shipped policies lint clean', async () => {
-    const files = ['critical-multisig', 'org-baseline', 'production', 'staging', 'third-party'].map((f) => `policies/${f}.yaml`);
+  it('the shipped policies and their suites lint clean, as `policy lint policies/*.yaml` (README) runs them', async () => {
+    const files = readdirSync(path.join(ROOT, 'policies'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => `policies/${f}`);
+    expect(files.filter((f) => f.endsWith('.test.yaml')).length).toBeGreaterThan(0);
     const r = await cli(['policy', 'lint', '--strict', ...files]);
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('a *.test.yaml file is checked as a test suite', async () => {
+    const dir = tmp({ 'x.test.yaml': 'policy: ./p.yaml\ncases: []\n' });
+    const r = await cli(['policy', 'lint', path.join(dir, 'x.test.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/x\.test\.yaml:2:8 error schema `cases` must not be an empty list/);
   });
 });
 
