@@ -78,8 +78,12 @@ function message(e: ErrorObject, data: unknown): { text: string; ptr: string; ke
     case 'additionalProperties': {
       const extra = String(p.additionalProperty);
       const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object);
+      const hint =
+        extra === '<<'
+          ? ' (YAML merge keys are not part of YAML 1.2: repeat the fields, or use a policy `extends`)'
+          : '';
       return {
-        text: `unknown field \`${extra}\` in ${at}; allowed fields: ${allowed.join(', ')}`,
+        text: `unknown field \`${extra}\` in ${at}; allowed fields: ${allowed.join(', ')}${hint}`,
         ptr: pointer(e.instancePath, extra),
         key: true,
       };
