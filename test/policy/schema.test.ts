@@ -31,6 +31,17 @@ describe('schema errors point at the offending key or value', () => {
     expect(ds[3]!.message).toMatch(/allowed fields: .*maxAge/);
   });
 
+  it('a YAML merge key is explained', () => {
+    const t = ok('policies:\n  - &p\n    name: a\n    scope: x\n  - name: b\n    <<: *p\n');
+    const ds = diagnostics(t);
+    // The merge did not happen, so b also lacks its scope.
+    expect(brief(ds)).toEqual([
+      { ...at(t, '- name: b', 0, 2), rule: 'schema' },
+      { ...at(t, '<<'), rule: 'schema' },
+    ]);
+    expect(ds[1]!.message).toMatch(/unknown field `<<`.*merge keys are not part of YAML 1\.2/);
+  });
+
   it('wrong types are reported at the value and say what was expected and what was found', () => {
     const t = ok(
       'unmatched: sometimes\npolicies:\n  - name: a\n    scope: 42\n    action: block\n    require:\n      signature: "yes"\n      trustedDIDs: did:plc:a\n      minSignatures: 1.5\n',
