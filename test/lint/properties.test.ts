@@ -72,3 +72,28 @@ describe('lint agrees with the engine', () => {
     expect(overlaps).toBeGreaterThan(0);
   });
 });
+
+describe('lint and explain never crash', () => {
+  it('on random valid documents: findings are warnings with positions inside the file', async () => {
+    const { documentArb, IMAGES } = await import('../engine/arbitraries.js');
+    const { explainImage, explainPolicies } = await import('../../src/explain/explain.js');
+    fc.assert(
+      fc.property(documentArb, fc.constantFrom(...IMAGES), (doc, image) => {
+        const text = stringify(doc);
+        const c = compileText('p.yaml', text);
+        const lines = text.split('\n').length;
+        for (const d of lintCompilation(c)) {
+          expect(d.severity).toBe('warning');
+          expect(d.line).toBeGreaterThanOrEqual(1);
+          expect(d.line).toBeLessThanOrEqual(lines);
+          expect(d.column).toBeGreaterThanOrEqual(1);
+        }
+        const ex = explainPolicies(c.resolved, c.ir!);
+        expect(ex.map((p) => p.name)).toEqual(c.ir!.policies.map((p) => p.name));
+        const img = explainImage(c.ir!, image);
+        expect(img.candidates.filter((k) => k.chosen).length).toBe(img.chosen === null ? 0 : 1);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
