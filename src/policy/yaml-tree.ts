@@ -64,7 +64,7 @@ export function parseYaml(file: string, text: string): { tree: YamlTree | null; 
     if (/call stack/i.test(e.message)) {
       // The yaml parser recurses per flow level and gives up with a RangeError on absurd
       // nesting; say what the limit is and point at the level that crosses it.
-      const at = deepFlowOffset(text) ?? e.pos[0];
+      const at = deepFlowOffset(text) ?? deepBlockOffset(text) ?? e.pos[0];
       diagnostics.push({ ...loc(at), rule: 'yaml-syntax', severity: 'error', message: `the document nests deeper than ${MAX_DEPTH} levels` });
       continue;
     }
@@ -164,6 +164,28 @@ function deepFlowOffset(text: string): number | null {
     } else if ((c === ']' || c === '}') && depth > 0) {
       depth--;
     }
+  }
+  return null;
+}
+
+/**
+ * Best effort for block collections: the first line nested deeper than MAX_DEPTH, counting
+ * one level per step of indentation and per `- ` that opens a compact nested sequence.
+ */
+function deepBlockOffset(text: string): number | null {
+  const indents: number[] = [];
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const rest = line.trimStart();
+    const indent = line.length - rest.length;
+    if (rest.trim() !== '' && !rest.startsWith('#')) {
+      while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+      indents.push(indent);
+      let dashes = 0;
+      for (let r = rest; /^-(\s|$)/.test(r); r = r.slice(1).trimStart()) dashes++;
+      if (indents.length + dashes > MAX_DEPTH) return offset + indent;
+    }
+    offset += line.length + 1;
   }
   return null;
 }
