@@ -122,6 +122,16 @@ y: [${uses}]
     expect(ds[0]!.message).toContain('deeper than');
   });
 
+  it('block nesting deep enough to exhaust the YAML parser is reported near the level that crosses the limit', () => {
+    let t = 'version: 1\nx:\n';
+    for (let i = 0; i < 2000; i++) t += `${' '.repeat(i + 1)}-\n`;
+    const ds = diagnostics(t);
+    expect(ds.map((d) => d.rule)).toEqual(['yaml-syntax']);
+    expect(ds[0]!.message).toBe(`the document nests deeper than ${MAX_DEPTH} levels`);
+    // `x` is level 1 and each line one more: the crossing is within a line or two of MAX_DEPTH.
+    expect(Math.abs(ds[0]!.line - (MAX_DEPTH + 2))).toBeLessThanOrEqual(2);
+  });
+
   it('a file over 5 MiB is refused before parsing, at 1:1', async () => {
     const dir = writeTree({ 'big.yaml': `version: 1\n#${'x'.repeat(MAX_POLICY_BYTES)}\n` });
     const c = await compileFile(path.join(dir, 'big.yaml'));
