@@ -36,7 +36,10 @@ export function parseDuration(text: string): { seconds: number } | { error: stri
   return { seconds };
 }
 
-/** Canonical text of a number of whole seconds, largest units first: 129600 → "1d12h". */
+/**
+ * Canonical text of a number of whole seconds, largest units first: 129600 → "1d12h".
+ * Weeks are not used: policies count days (30d, 90d), and "4w2d" would read oddly.
+ */
 export function formatDuration(seconds: number): string {
   if (!Number.isSafeInteger(seconds) || seconds < 0) {
     throw new RangeError(`formatDuration needs a non-negative whole number of seconds, got ${seconds}`);
@@ -45,6 +48,7 @@ export function formatDuration(seconds: number): string {
   let rest = seconds;
   let out = '';
   for (const unit of UNITS_DESCENDING) {
+    if (unit === 'w') continue;
     const size = UNIT_SECONDS[unit]!;
     const n = Math.floor(rest / size);
     if (n > 0) {

@@ -127,14 +127,15 @@ describe('bad policy files: a clear finding with a position, exit 1 for lint and
     });
   }
 
-  it('a policy file that does not exist: exit 2 for eval, exit 1 with a finding for lint', async () => {
+  it('a policy file that does not exist: a usage error (exit 2) for eval and lint alike', async () => {
     const e = await cli(['policy', 'eval', 'nope.yaml', '--input', '-'], '{}');
     expect(e.code).toBe(2);
     expect(e.stderr).toBe('atcr-verify: the policy file nope.yaml does not exist\n');
     expect(e.stderr).not.toMatch(STACK_FRAME);
     const l = await cli(['policy', 'lint', 'nope.yaml']);
-    expect(l.code).toBe(1);
-    expect(l.stdout).toMatch(/^nope\.yaml:1:1 error \S+ nope\.yaml does not exist/);
+    expect(l.code).toBe(2);
+    expect(l.stdout).toBe('');
+    expect(l.stderr).toBe('atcr-verify: the policy file nope.yaml does not exist\n');
   });
 });
 

@@ -39,11 +39,11 @@ describe('parseDuration', () => {
 describe('formatDuration', () => {
   it.each([
     [129_600, '1d12h'],
-    [604_800, '1w'],
+    [604_800, '7d'],
     [5_400, '1h30m'],
     [1, '1s'],
     [0, '0s'],
-    [691_261, '1w1d1m1s'],
+    [691_261, '8d1m1s'],
   ])('writes %i seconds as %s', (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
   });

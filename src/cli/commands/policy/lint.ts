@@ -3,7 +3,8 @@
 import { Command, Option } from 'commander';
 import { formatDiagnostics, type LintFormat } from '../../../diagnostics/format.js';
 import { sortDiagnostics, type Diagnostic } from '../../../diagnostics/diagnostic.js';
-import { EXIT } from '../../errors.js';
+import { existsSync, statSync } from 'node:fs';
+import { CliError, EXIT } from '../../errors.js';
 import { out, toolVersion } from '../../io.js';
 import { loadSuite } from '../../../testing/suite.js';
 
@@ -20,6 +21,10 @@ export function registerLint(policy: Command): void {
     .action(async (files: string[], opts: { format: LintFormat; strict?: boolean }) => {
       // Loaded on use: the automata behind the warning rules are not needed by other commands.
       const { lintFile } = await import('../../../lint/index.js');
+      // A file that is not there is a usage error (exit 2), not a finding about a policy.
+      for (const f of files) {
+        if (!existsSync(f) || !statSync(f).isFile()) throw new CliError(`the policy file ${f} does not exist`, EXIT.usage);
+      }
       const all: Diagnostic[] = [];
       // Suites sit next to policies (policies/*.yaml holds both): check each as what it is.
       for (const f of files) all.push(...(SUITE.test(f) ? (await loadSuite(f)).diagnostics : await lintFile(f)));
