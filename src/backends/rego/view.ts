@@ -5,6 +5,7 @@ import type { IRDocument, IRPolicy, Unmatched } from '../../ir/types.js';
 import { compileCondition, EXPR_PARAMS, WHEN_PARAMS, type CompiledCondition } from './expr.js';
 import { byCodePoint } from '../../ir/order.js';
 import { regoNanoseconds, regoNumber, regoRegex, regoString } from './literal.js';
+import { formatDuration } from '../../expr/duration.js';
 
 export interface ScopeView {
   /** The scope as one Rego object literal (braces in templates confuse Handlebars). */
@@ -95,21 +96,7 @@ function oneLine(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
 }
 
-/** Seconds as the policy language writes durations, e.g. 2592000 → "4w2d", 5400 → "1h30m". */
+/** Seconds as the policy language writes durations (e.g. 2592000 → "30d"), as every engine prints them. */
 export function durationText(seconds: number): string {
-  const units: [string, number][] = [
-    ['w', 604800],
-    ['d', 86400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ];
-  let rest = seconds;
-  let out = '';
-  for (const [unit, size] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) out += `${n}${unit}`;
-    rest -= n * size;
-  }
-  return out || '0s';
+  return formatDuration(seconds);
 }

@@ -169,8 +169,9 @@ describe('kyverno parity with the native engine', () => {
           compared++;
         }
       }),
-      { numRuns: 100 },
+      { numRuns: 300 },
     );
+    // Not vacuous: most generated pairs compile and carry a usable clock.
     expect(compared).toBeGreaterThan(100);
   });
 });

@@ -21,7 +21,7 @@ policies := [
 		"trusts_anyone": true,
 		"min_signatures": 1,
 		"max_age_ns": 608400000000000,
-		"max_age_text": "1w1h",
+		"max_age_text": "7d1h",
 		"scopes": [
 			{"glob": "**", "target": "name", "regex": `^[\s\S]*$`, "rank": 998999},
 		],

@@ -21,7 +21,7 @@ policies := [
 		"trusts_anyone": false,
 		"min_signatures": 1,
 		"max_age_ns": 2592000000000000,
-		"max_age_text": "4w2d",
+		"max_age_text": "30d",
 		"scopes": [
 			{"glob": "atcr.io/*/prod-*", "target": "name", "regex": `^atcr\.io\/[^/]*\/prod-[^/]*$`, "rank": 14999997},
 		],
