@@ -22,16 +22,58 @@ export function activeOperations(logBytes: Uint8Array): unknown[] {
   }
   if (!Array.isArray(log) || log.length === 0) invalid('PLC audit log is not a non-empty list');
   const ops: unknown[] = [];
-  for (const entry of log) {
-    if (typeof entry !== 'object' || entry === null) invalid('PLC audit log entry is not an object');
+  for (const [i, entry] of log.entries()) {
+    if (typeof entry !== 'object' || entry === null) invalid(`PLC audit log entry ${i} is not an object`);
     const e = entry as Record<string, unknown>;
     if (typeof e.nullified !== 'boolean' || typeof e.operation !== 'object' || e.operation === null) {
-      invalid('PLC audit log entry lacks operation or nullified');
+      invalid(`PLC audit log entry ${i} lacks operation or nullified`);
     }
     // Nullified operations were overridden by a recovery; they are not part of the history.
     if (!e.nullified) ops.push(e.operation);
   }
   return ops;
+}
+
+/** What failed, in a few words of our own: never the library's message, which embeds the operation. */
+function failedCheck(err: unknown, index: number): string {
+  if (err instanceof plc.GenesisHashError) return 'does not hash to the DID';
+  if (err instanceof plc.InvalidSignatureError) {
+    return index === 0 ? 'is not signed by its own rotation keys' : `is not signed by a rotation key of operation ${index - 1}`;
+  }
+  if (err instanceof plc.MisorderedOperationError) return index === 0 ? 'is out of order' : `does not follow operation ${index - 1} (prev), or a tombstone is not last`;
+  if (err instanceof plc.ImproperOperationError) return 'is not a well-formed PLC operation';
+  if (err instanceof plc.UnsupportedKeyError) return 'names a key of an unsupported type';
+  if (err instanceof plc.LateRecoveryError) return 'is a recovery made too late';
+  if (err instanceof plc.ImproperlyFormattedDidError) return 'names a malformed DID';
+  return 'does not verify';
+}
+
+async function validates(did: string, ops: unknown[]): Promise<unknown> {
+  try {
+    await plc.validateOperationLog(did, ops as Parameters<typeof plc.validateOperationLog>[1]);
+    return null;
+  } catch (err) {
+    return err ?? new Error('failed');
+  }
+}
+
+/**
+ * The index of the first operation that breaks the log: a log is valid only when each of
+ * its prefixes is, so the shortest failing prefix is found by bisection.
+ */
+async function firstBadOperation(did: string, ops: unknown[]): Promise<{ index: number; err: unknown }> {
+  let lo = 1;
+  let hi = ops.length;
+  let err = await validates(did, ops);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const e = await validates(did, ops.slice(0, mid));
+    if (e) {
+      hi = mid;
+      err = e;
+    } else lo = mid + 1;
+  }
+  return { index: hi - 1, err };
 }
 
 /** The current DID document of `did` as its operation log proves it. */
@@ -42,7 +84,8 @@ export async function deriveDidDocument(did: string, logBytes: Uint8Array): Prom
   try {
     data = await plc.validateOperationLog(did, ops as Parameters<typeof plc.validateOperationLog>[1]);
   } catch (err) {
-    return invalid(`PLC operation log of ${did} does not verify: ${err instanceof Error ? err.message : String(err)}`, err);
+    const bad = await firstBadOperation(did, ops);
+    return invalid(`PLC operation log of ${did}: operation ${bad.index} of ${ops.length} ${failedCheck(bad.err, bad.index)}`, err);
   }
   if (data === null) invalid(`${did} is tombstoned`);
   return readDidDocument(plc.formatDidDoc(data), did);

@@ -64,6 +64,31 @@ describe('did:plc documents from the operation log', () => {
     expect(await codeOf(deriveDidDocument(h.did, enc([h.log[1], h.log[0]])))).toBe('did-document-invalid');
   });
 
+  it('says which operation failed which check, in one short line without the operation', async () => {
+    const h = await history();
+    const third = await plc.updatePdsOp(h.log[1]!.operation as plc.Operation, h.rotation, 'https://pds-three.example.com');
+    h.log.push({ ...h.log[1]!, operation: third });
+    (h.log[1]!.operation as { services: { atproto_pds: { endpoint: string } } }).services.atproto_pds.endpoint = 'https://evil.example.com';
+    const stranger = (await acrypto.Secp256k1Keypair.create()) as unknown as PlcSigner;
+    const cases: [unknown[], string][] = [
+      // The edited operation's signature no longer matches it.
+      [h.log, `operation 1 of 3 is not signed by a rotation key of operation 0`],
+      [[h.log[0], h.log[2]], `operation 1 of 2 does not follow operation 0`],
+      [[{ ...h.log[0], operation: await plc.updatePdsOp(h.log[0]!.operation as plc.Operation, stranger, 'https://x.example.com') }], 'operation 0 of 1'],
+      [[{ ...h.log[0], operation: { type: 'plc_operation', secret: 'x'.repeat(5000) } }], 'operation 0 of 1 is not a well-formed PLC operation'],
+    ];
+    for (const [log, expected] of cases) {
+      const err = await deriveDidDocument(h.did, enc(log)).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toContain(expected);
+      expect(err!.message).toContain(h.did);
+      expect(err!.message.length).toBeLessThan(160);
+      expect(err!.message).not.toMatch(/[{}"\n]|rotationKeys|did:key|evil|xxxx/);
+    }
+  });
+
   it('never crashes on random bytes or random JSON', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.json().map(enc)), async (bytes) => {
