@@ -9,13 +9,10 @@ import { CliError, EXIT } from './errors.js';
 
 export async function loadPolicyOrFail(file: string): Promise<{ ir: IRDocument; compilation: Compilation }> {
   const c = await compileFile(file);
+  // The file itself cannot be read: one sentence, not a finding in it.
+  if (c.unreadable) throw new CliError(`the policy file ${escapeControls(c.unreadable)}`, EXIT.usage);
   if (!c.ir || hasErrors(c.diagnostics)) {
     const errors = c.diagnostics.filter((d) => d.severity === 'error');
-    // The file itself cannot be read (so nothing was loaded): one sentence, not a finding in it.
-    const only = errors.length === 1 ? errors[0]! : null;
-    if (c.program === null && only?.rule === 'extends-missing') {
-      throw new CliError(`the policy file ${escapeControls(only.message)}`, EXIT.usage);
-    }
     process.stderr.write(formatText(errors));
     throw new CliError(`${file} is not a valid trust policy (${errors.length} error${errors.length === 1 ? '' : 's'})`, EXIT.usage);
   }

@@ -10,7 +10,6 @@ export interface RuleInfo {
 export const RULES: Readonly<Record<string, RuleInfo>> = {
   'yaml-syntax': { severity: 'error', summary: 'The file is not valid YAML (or is too large, too deep, or not UTF-8).' },
   schema: { severity: 'error', summary: 'The document does not follow the trust policy schema.' },
-  'extends-missing': { severity: 'error', summary: 'A policy document, or one it extends, cannot be read.' },
   'duplicate-policy-name': { severity: 'error', summary: 'Two policies have the same name.' },
   'unknown-parent': { severity: 'error', summary: 'A policy extends a policy that does not exist.' },
   'inheritance-cycle': { severity: 'error', summary: 'Policies extend each other in a cycle.' },

@@ -11,6 +11,8 @@ export function lintCompilation(c: Compilation): Diagnostic[] {
   return sortDiagnostics([...c.diagnostics, ...warnings]);
 }
 
-export async function lintFile(file: string): Promise<Diagnostic[]> {
-  return lintCompilation(await compileFile(file));
+/** Findings for a file; `unreadable` says the file itself could not be read (no findings then). */
+export async function lintFile(file: string): Promise<{ diagnostics: Diagnostic[]; unreadable: string | null }> {
+  const c = await compileFile(file);
+  return { diagnostics: lintCompilation(c), unreadable: c.unreadable };
 }

@@ -14,10 +14,12 @@ export interface Compilation {
   checked: Checked | null;
   ir: IRDocument | null;
   diagnostics: Diagnostic[];
+  /** The policy file itself could not be read (a usage error, not a finding in it). */
+  unreadable: string | null;
 }
 
-export function compileProgram(program: Program | null, loadDiagnostics: Diagnostic[]): Compilation {
-  const out: Compilation = { program, resolved: [], checked: null, ir: null, diagnostics: [...loadDiagnostics] };
+export function compileProgram(program: Program | null, loadDiagnostics: Diagnostic[], unreadable: string | null = null): Compilation {
+  const out: Compilation = { program, resolved: [], checked: null, ir: null, diagnostics: [...loadDiagnostics], unreadable };
   if (!program || hasErrors(out.diagnostics)) return finish(out);
   const inh = resolveInheritance(program);
   const values = checkValues(program);
@@ -35,8 +37,8 @@ function finish(c: Compilation): Compilation {
 }
 
 export async function compileFile(file: string): Promise<Compilation> {
-  const { program, diagnostics } = await loadProgram(file);
-  return compileProgram(program, diagnostics);
+  const { program, diagnostics, unreadable } = await loadProgram(file);
+  return compileProgram(program, diagnostics, unreadable);
 }
 
 export function compileText(file: string, text: string): Compilation {

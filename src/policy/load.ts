@@ -48,8 +48,9 @@ export function parseDocumentText(file: string, text: string): { doc: DocumentSr
   return { doc: readDocument(tree), diagnostics: [] };
 }
 
-export async function loadProgram(file: string): Promise<{ program: Program | null; diagnostics: Diagnostic[] }> {
+export async function loadProgram(file: string): Promise<{ program: Program | null; diagnostics: Diagnostic[]; unreadable: string | null }> {
   const diagnostics: Diagnostic[] = [];
+  let unreadable: string | null = null;
   const docs: DocumentSrc[] = [];
   const files: Program['files'] = [];
   const done = new Set<string>();
@@ -72,10 +73,15 @@ export async function loadProgram(file: string): Promise<{ program: Program | nu
       return;
     }
     const src = await readSource(abs, shown);
+    if ('unreadable' in src) {
+      // A missing extended document is a bad `extends` value, reported where it is named;
+      // a missing root file is the caller's usage error.
+      if (from) diagnostics.push({ ...from, rule: 'schema', severity: 'error', message: `\`extends\`: the document ${src.unreadable}` });
+      else unreadable = src.unreadable;
+      return;
+    }
     if ('diagnostic' in src) {
-      const d = src.diagnostic;
-      // A missing extended file is reported where it is named.
-      diagnostics.push(from && d.rule === 'extends-missing' ? { ...d, ...from, message: `extended document ${d.message}` } : d);
+      diagnostics.push(src.diagnostic);
       return;
     }
     done.add(real);
@@ -92,8 +98,8 @@ export async function loadProgram(file: string): Promise<{ program: Program | nu
 
   const abs = path.resolve(file);
   await visit(abs, displayPath(abs), [], null);
-  if (docs.length === 0) return { program: null, diagnostics };
-  return { program: mergeDocuments(displayPath(abs), docs, files), diagnostics };
+  if (docs.length === 0) return { program: null, diagnostics, unreadable };
+  return { program: mergeDocuments(displayPath(abs), docs, files), diagnostics, unreadable };
 }
 
 /** Loads a program from in-memory text (no extends allowed to escape); for `policy eval -` style uses and tests. */
@@ -105,7 +111,7 @@ export function programFromText(file: string, text: string): { program: Program 
   if (doc.extends.length > 0) {
     return {
       program: null,
-      diagnostics: [{ ...doc.extends[0]!.loc, rule: 'extends-missing', severity: 'error', message: 'a document read from memory cannot extend files' }],
+      diagnostics: [{ ...doc.extends[0]!.loc, rule: 'schema', severity: 'error', message: 'a document read from memory cannot extend files' }],
     };
   }
   const sha256 = createHash('sha256').update(decoded.text).digest('hex');

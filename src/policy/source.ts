@@ -5,14 +5,15 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
 export const MAX_POLICY_BYTES = 5 * 1024 * 1024;
 
-export type SourceResult = { text: string } | { diagnostic: Diagnostic };
+/** `unreadable`: the file is not there (or not a file): the caller says where it was named. */
+export type SourceResult = { text: string } | { diagnostic: Diagnostic } | { unreadable: string };
 
 function finding(file: string, message: string, line = 1, column = 1, rule = 'yaml-syntax'): { diagnostic: Diagnostic } {
   return { diagnostic: { file, line, column, rule, severity: 'error', message } };
 }
 
 /** Decodes bytes as UTF-8, reporting the line and column of the first bad byte. */
-export function decodeSource(file: string, bytes: Uint8Array): SourceResult {
+export function decodeSource(file: string, bytes: Uint8Array): { text: string } | { diagnostic: Diagnostic } {
   if (bytes.length > MAX_POLICY_BYTES) {
     return finding(file, `the file is ${bytes.length} bytes; policy files are limited to ${MAX_POLICY_BYTES} bytes (5 MiB)`);
   }
@@ -34,7 +35,7 @@ export function decodeSource(file: string, bytes: Uint8Array): SourceResult {
 export async function readSource(file: string, shownAs: string = file): Promise<SourceResult> {
   try {
     const st = await stat(file);
-    if (!st.isFile()) return finding(shownAs, `${shownAs} is not a regular file`, 1, 1, 'extends-missing');
+    if (!st.isFile()) return { unreadable: `${shownAs} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}` };
     if (st.size > MAX_POLICY_BYTES) {
       return finding(shownAs, `the file is ${st.size} bytes; policy files are limited to ${MAX_POLICY_BYTES} bytes (5 MiB)`);
     }
@@ -42,7 +43,7 @@ export async function readSource(file: string, shownAs: string = file): Promise<
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code ?? 'error'})`;
-    return finding(shownAs, `${shownAs} ${why}`, 1, 1, 'extends-missing');
+    return { unreadable: `${shownAs} ${why}` };
   }
 }
 

@@ -68,6 +68,7 @@ export async function findSuites(paths: readonly string[]): Promise<string[]> {
 export async function loadSuite(file: string): Promise<{ suite: Suite | null; diagnostics: Diagnostic[] }> {
   const shown = displayPath(path.resolve(file));
   const src = await readSource(file, shown);
+  if ('unreadable' in src) return { suite: null, diagnostics: [{ file: shown, line: 1, column: 1, rule: 'schema', severity: 'error', message: src.unreadable }] };
   if ('diagnostic' in src) return { suite: null, diagnostics: [src.diagnostic] };
   const { tree, diagnostics } = parseYaml(shown, src.text);
   if (!tree) return { suite: null, diagnostics };

@@ -99,7 +99,7 @@ describe('bad policy files: a clear finding with a position, exit 1 for lint and
     ['a file over 5 MiB', `version: 1\n#${'x'.repeat(5 * 1024 * 1024)}\n`, 'yaml-syntax', /:1:1 error yaml-syntax .*5 MiB/],
     ['nesting over 64 levels', `version: 1\nx: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, 'yaml-syntax', /:2:68 error yaml-syntax the document nests deeper than 64 levels/],
     ['non-UTF-8 bytes', Buffer.concat([Buffer.from('version: 1\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]), 'yaml-syntax', /:2:6 error yaml-syntax byte 0xe9 .*UTF-8/],
-    ['a missing extended file', 'version: 1\nextends: [./nowhere.yaml]\n', 'extends-missing', /bad\.yaml:2:11 error extends-missing .*nowhere\.yaml does not exist/],
+    ['a missing extended file', 'version: 1\nextends: [./nowhere.yaml]\n', 'schema', /bad\.yaml:2:11 error schema `extends`: the document .*nowhere\.yaml does not exist/],
   ];
   for (const [what, content, rule, line] of cases) {
     it(what, async () => {

@@ -20,7 +20,7 @@ const golden = new URL('./__golden__/', import.meta.url);
 
 async function findings(name: string): Promise<Diagnostic[]> {
   // Relative to the repository root (vitest's working directory), as a user would type it.
-  return lintFile(`test/fixtures/policies/${name}.yaml`);
+  return (await lintFile(`test/fixtures/policies/${name}.yaml`)).diagnostics;
 }
 
 describe('lint baselines', () => {

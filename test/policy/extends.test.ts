@@ -94,7 +94,7 @@ describe('document extends', () => {
     const dir = writeTree({ 'a.yaml': t, 'lib/x.yaml': 'version: 1\n' });
     const c = await compileFile(path.join(dir, 'a.yaml'));
     expect(c.diagnostics.map((d) => [d.file, d.line, d.column])).toEqual([[path.join(dir, 'a.yaml'), at(t, './lib').line, at(t, './lib').column]]);
-    expect(c.diagnostics[0]!.message).toContain('not a regular file');
+    expect(c.diagnostics[0]!.message).toContain('is a directory');
   });
 
   it('errors inside an extended document are reported in that document', async () => {
@@ -128,12 +128,12 @@ describe('document extends', () => {
     expect(c.diagnostics[0]!.line).toBe(2);
   });
 
-  it('the root file that does not exist is one clear error', async () => {
+  it('the root file that does not exist is one clear sentence, not a finding in a file', async () => {
     const dir = writeTree({});
     const c = await compileFile(path.join(dir, 'nope.yaml'));
     expect(c.ir).toBeNull();
-    expect(c.diagnostics).toHaveLength(1);
-    expect(c.diagnostics[0]!.message).toContain('does not exist');
+    expect(c.diagnostics).toEqual([]);
+    expect(c.unreadable).toMatch(/nope\.yaml does not exist$/);
   });
 });
 

@@ -1,9 +1,8 @@
 // `atcr-verify export IMAGE -o FILE`: an offline bundle of everything verification reads
 // (signature-format.md "Offline bundles"), for `verify --offline --bundle FILE`.
 
-import { writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { serializeBundle } from '../../kernel/bundle/format.js';
 import { exportBundle, type ExportResult } from '../../kernel/export.js';
 import { DiscoveryError } from '../../kernel/verify.js';
 import { CliError, EXIT } from '../errors.js';
@@ -33,9 +32,13 @@ export function registerExport(program: Command): void {
         if (err instanceof DiscoveryError) throw discoveryFailure(err);
         throw err;
       }
+      // Written beside the target and renamed: a reader never sees half a bundle.
+      const partial = `${flags.output}.${process.pid}.partial`;
       try {
-        await writeFile(flags.output, serializeBundle(result.bundle));
+        await writeFile(partial, result.text);
+        await rename(partial, flags.output);
       } catch (err) {
+        await rm(partial, { force: true });
         throw new CliError(`cannot write ${flags.output} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.usage);
       }
       const valid = result.report.signatures.filter((s) => s.valid).length;

@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import type { Decision, SignatureFact } from '../../ir/decision.js';
 import type { IRDocument } from '../../ir/types.js';
@@ -72,7 +73,17 @@ export function addNetworkOptions(cmd: Command): Command {
     .option('--ca-file <file>', CA_FILE_HELP);
 }
 
-/** Kernel options from the shared flags; ATCR_OWNER_REGISTRIES lists owner-segment registries. */
+/** `ip`, `ip:port` or `[ipv6]:port`, as node:dns takes them. */
+function isDnsServer(text: string): boolean {
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text) ?? /^([^:]+):(\d{1,5})$/.exec(text);
+  if (m) return isIP(m[1]!) !== 0 && Number(m[2]) > 0 && Number(m[2]) < 65536;
+  return isIP(text) !== 0;
+}
+
+/**
+ * Kernel options from the shared flags; ATCR_OWNER_REGISTRIES lists owner-segment
+ * registries, ATCR_DNS_SERVERS the DNS servers for handle lookups (default the system's).
+ */
 export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions {
   const timeoutMs = parseTimeout(flags.timeout);
   if (timeoutMs === null) throw new CliError(`--timeout "${flags.timeout}" is not a duration such as 10s, 500ms or 2m`, EXIT.usage);
@@ -85,6 +96,11 @@ export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new CliError(`--plc-url "${plcUrl}" is not an http(s) URL`, EXIT.usage);
   const owners = process.env.ATCR_OWNER_REGISTRIES;
+  const dns = process.env.ATCR_DNS_SERVERS;
+  const dnsServers = dns !== undefined ? dns.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  for (const server of dnsServers) {
+    if (!isDnsServer(server)) throw new CliError(`ATCR_DNS_SERVERS: "${server}" is not an IP address with an optional port`, EXIT.usage);
+  }
   return {
     image,
     plcUrl,
@@ -92,6 +108,7 @@ export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions
     insecureRegistries: flags.insecureRegistry,
     allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
     ...(flags.caFile !== undefined ? { ca: readCaFile(flags.caFile) } : {}),
+    ...(dnsServers.length > 0 ? { dnsServers } : {}),
     ownerRegistries: owners !== undefined ? owners.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_OWNER_REGISTRIES,
   };
 }

@@ -1,9 +1,8 @@
 // `policy lint FILE…`: errors and warnings in text, json, sarif or GitHub format.
 
 import { Command, Option } from 'commander';
-import { formatDiagnostics, type LintFormat } from '../../../diagnostics/format.js';
+import { escapeControls, formatDiagnostics, type LintFormat } from '../../../diagnostics/format.js';
 import { sortDiagnostics, type Diagnostic } from '../../../diagnostics/diagnostic.js';
-import { existsSync, statSync } from 'node:fs';
 import { CliError, EXIT } from '../../errors.js';
 import { out, toolVersion } from '../../io.js';
 import { loadSuite } from '../../../testing/suite.js';
@@ -22,12 +21,17 @@ export function registerLint(policy: Command): void {
       // Loaded on use: the automata behind the warning rules are not needed by other commands.
       const { lintFile } = await import('../../../lint/index.js');
       // A file that is not there is a usage error (exit 2), not a finding about a policy.
-      for (const f of files) {
-        if (!existsSync(f) || !statSync(f).isFile()) throw new CliError(`the policy file ${f} does not exist`, EXIT.usage);
-      }
       const all: Diagnostic[] = [];
-      // Suites sit next to policies (policies/*.yaml holds both): check each as what it is.
-      for (const f of files) all.push(...(SUITE.test(f) ? (await loadSuite(f)).diagnostics : await lintFile(f)));
+      for (const f of files) {
+        // Suites sit next to policies (policies/*.yaml holds both): check each as what it is.
+        if (SUITE.test(f)) {
+          all.push(...(await loadSuite(f)).diagnostics);
+          continue;
+        }
+        const r = await lintFile(f);
+        if (r.unreadable) throw new CliError(`the policy file ${escapeControls(r.unreadable)}`, EXIT.usage);
+        all.push(...r.diagnostics);
+      }
       const ds = sortDiagnostics(all);
       await out(formatDiagnostics(ds, opts.format, toolVersion()));
       const failing = ds.some((d) => d.severity === 'error' || (opts.strict && d.severity === 'warning'));
