@@ -30,12 +30,16 @@ function firstWord(argv: readonly string[]): string | undefined {
 /** `atcr-verify IMAGE …` means `atcr-verify verify IMAGE …`. */
 export function withShorthand(argv: string[], commands: readonly string[]): string[] {
   const args = argv.slice(2);
-  const first = args.findIndex((a) => !a.startsWith('-'));
-  if (first === -1) return argv;
-  const word = args[first]!;
-  if (commands.includes(word) || word === 'help') return argv;
-  return [...argv.slice(0, 2), ...args.slice(0, first), 'verify', ...args.slice(first)];
+  // Global options come first; whatever follows them is a command, or the shorthand
+  // (an image, or verify's own flags before the image: `--offline --bundle B IMAGE`).
+  let i = 0;
+  while (args[i] === '--debug') i++;
+  const word = args[i];
+  if (word === undefined || commands.includes(word) || GLOBAL_WORDS.has(word)) return argv;
+  return [...argv.slice(0, 2), ...args.slice(0, i), 'verify', ...args.slice(i)];
 }
+
+const GLOBAL_WORDS = new Set(['help', '-h', '--help', '-V', '--version']);
 
 async function main(): Promise<void> {
   const debug = process.argv.includes('--debug');
