@@ -1,7 +1,7 @@
 // `policy compile FILE --target …`: writes the artifacts of one target (or all, each in
 // its own subdirectory) and prints their paths.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { CompileError, type Artifact, type CompileOptions } from '../../../backends/artifact.js';
@@ -26,6 +26,48 @@ export async function compileTargets(ir: IRDocument, target: Target | 'all', opt
   const all: Artifact[] = [];
   for (const t of TARGETS) for (const a of await BACKENDS[t](ir, opts)) all.push({ ...a, path: `${t}/${a.path}` });
   return all;
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever under some
+ * pseudo-filesystems (e.g. /proc), and a file in the way deserves a clear error.
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const st = await stat(d).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (st) {
+      if (!st.isDirectory()) throw Object.assign(new Error(`${d} is not a directory`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) await mkdir(d).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+}
+
+function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ENOTDIR':
+      return e.message.includes('is not a directory') ? e.message : 'a path component is a file, not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+      return 'the directory cannot be created there';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on device';
+    default:
+      return e.code ?? String(e.message);
+  }
 }
 
 export function registerCompile(policy: Command): void {
@@ -53,8 +95,12 @@ export function registerCompile(policy: Command): void {
       const written: string[] = [];
       for (const a of artifacts) {
         const dest = path.join(opts.output, ...a.path.split('/'));
-        await mkdir(path.dirname(dest), { recursive: true });
-        await writeFile(dest, a.content);
+        try {
+          await makeDirectories(path.dirname(dest));
+          await writeFile(dest, a.content);
+        } catch (err) {
+          throw new CliError(`cannot write ${dest} (-o ${opts.output}): ${describeFsError(err)}`, EXIT.usage);
+        }
         written.push(dest);
       }
       await out(written.map((w) => `${w}\n`).join(''));
