@@ -5,16 +5,23 @@
 import type { SignatureFact } from '../ir/decision.js';
 import { parseImageRef, type ImageRef } from '../ref/reference.js';
 import { DEFAULT_PLC_URL, DidResolver } from './atproto/did-resolver.js';
-import type { Bundle } from './bundle/format.js';
+import type { Bundle, BundleOwner } from './bundle/format.js';
 import type { Credentials } from './oci/credentials.js';
 import { BundleSource } from './verify/offline.js';
-import { OnlineSource, type Recording } from './verify/online.js';
-import { DEFAULT_OWNER_REGISTRIES, recordRepository, resolveOwner } from './verify/owner.js';
+import { OnlineSource, type Recording as SignatureRecording } from './verify/online.js';
+import { DEFAULT_OWNER_REGISTRIES, ownerFromBundle, recordRepository, resolveOwner } from './verify/owner.js';
 import { DiscoveryError, type EvidenceSource } from './verify/source.js';
 import { type StepTiming, verifyOneSignature } from './verify/steps.js';
 
 export { DiscoveryError } from './verify/source.js';
 export type { StepTiming } from './verify/steps.js';
+
+/** Evidence kept for export: the image and signatures as read, and the owner's resolution. */
+export interface Recording extends SignatureRecording {
+  owner?: BundleOwner;
+  /** Why the owner's resolution could not be recorded in full. */
+  ownerMissing?: string;
+}
 
 export interface VerifyOptions {
   /** The image reference as the user wrote it. */
@@ -37,6 +44,8 @@ export interface VerifyOptions {
   recording?: Recording;
   /** Tests point handle lookups at local servers. */
   handleWellKnownUrl?: (handle: string) => string;
+  /** DNS servers (`ip` or `ip:port`) for handle lookups instead of the system's. */
+  dnsServers?: string[];
   signal?: AbortSignal;
   /**
    * Extra trusted CA certificates (PEM) for every HTTPS request: registry, PLC directory,
@@ -146,14 +155,21 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
     pool(artifacts, opts.concurrency ?? 8, (a) => verifyOneSignature(source, a, ctx)),
     (async () => {
       const o0 = performance.now();
-      const r = await resolveOwner(ref, ownerRegistries, dids, {
+      if (!dids) return { ...(await ownerFromBundle(ref, ownerRegistries, opts.bundle?.owner)), ms: performance.now() - o0 };
+      const handles = {
         timeoutMs,
         allowPrivate: allowPrivateNetwork,
         // As for the PDS: plain http only where private networks are allowed (local development).
         allowHttp: allowPrivateNetwork,
         ca: opts.ca,
+        ...(opts.dnsServers ? { dnsServers: opts.dnsServers } : {}),
         ...(opts.handleWellKnownUrl ? { wellKnownUrl: opts.handleWellKnownUrl, dns: false } : {}),
-      });
+      };
+      const r = await resolveOwner(ref, ownerRegistries, dids, handles, opts.recording !== undefined);
+      if (opts.recording) {
+        if (r.evidence) opts.recording.owner = r.evidence;
+        if (r.missing) opts.recording.ownerMissing = r.missing;
+      }
       return { ...r, ms: performance.now() - o0 };
     })(),
   ]);

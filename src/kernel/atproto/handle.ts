@@ -5,6 +5,7 @@
 import { Resolver } from 'node:dns/promises';
 import { VerifyError } from '../proof/errors.js';
 import { isDid } from '../proof/payload.js';
+import type { DidDocument } from './did-document.js';
 import type { DidResolver } from './did-resolver.js';
 import { type FetchPolicy, getBytes } from './fetch.js';
 
@@ -49,15 +50,31 @@ async function fromWellKnown(handle: string, opts: HandleResolverOptions): Promi
   }
 }
 
-/** The DID a handle points to and whose document claims the handle back. */
-export async function resolveHandle(handle: string, dids: DidResolver, opts: HandleResolverOptions): Promise<string> {
+/** How a handle was found to point to a DID. */
+export type HandleMethod = 'dns' | 'well-known';
+
+/** The DID a handle points to, and how: DNS first, then the well-known document. Unchecked. */
+export async function lookupHandle(handle: string, opts: HandleResolverOptions): Promise<{ did: string; method: HandleMethod }> {
   const h = handle.toLowerCase();
   if (!isHandle(h)) throw new VerifyError('did-resolution-failed', `${JSON.stringify(handle)} is not a handle`);
-  const did = (opts.dns === false ? null : await fromDns(h, opts.timeoutMs, opts.dnsServers)) ?? (await fromWellKnown(h, opts));
-  if (!did) throw new VerifyError('did-resolution-failed', `handle ${h} does not resolve to a DID`);
-  const { doc } = await dids.resolve(did);
+  const viaDns = opts.dns === false ? null : await fromDns(h, opts.timeoutMs, opts.dnsServers);
+  if (viaDns) return { did: viaDns, method: 'dns' };
+  const viaWellKnown = await fromWellKnown(h, opts);
+  if (viaWellKnown) return { did: viaWellKnown, method: 'well-known' };
+  throw new VerifyError('did-resolution-failed', `handle ${h} does not resolve to a DID`);
+}
+
+/** The document must claim the handle back (`alsoKnownAs: at://<handle>`), or the handle is not the DID's. */
+export function checkHandleClaim(handle: string, doc: DidDocument): void {
+  const h = handle.toLowerCase();
   if (!doc.alsoKnownAs.some((aka) => aka.toLowerCase() === `at://${h}`)) {
-    throw new VerifyError('did-document-invalid', `${did} does not claim the handle ${h}`);
+    throw new VerifyError('did-document-invalid', `${doc.did} does not claim the handle ${h}`);
   }
+}
+
+/** The DID a handle points to and whose document claims the handle back. */
+export async function resolveHandle(handle: string, dids: DidResolver, opts: HandleResolverOptions): Promise<string> {
+  const { did } = await lookupHandle(handle, opts);
+  checkHandleClaim(handle, (await dids.resolve(did)).doc);
   return did;
 }

@@ -30,6 +30,21 @@ export interface BundleSignature {
   proof?: Uint8Array;
 }
 
+/**
+ * How the image's owner segment became a DID (signature-format.md "Owner"), as `export`
+ * saw it. A DID segment is itself (`method: "did"`, nothing else recorded); a handle names
+ * the DID it resolved to, how (`dns` or `well-known`), and the DID document whose
+ * `alsoKnownAs` offline verification checks again (for did:plc with the audit log it is
+ * re-derived from, as for signers).
+ */
+export interface BundleOwner {
+  segment: string;
+  did: string;
+  method: 'did' | 'dns' | 'well-known';
+  didDocument?: Uint8Array;
+  plcAuditLog?: Uint8Array;
+}
+
 export interface Bundle {
   version: typeof BUNDLE_VERSION;
   createdAt: string;
@@ -40,6 +55,8 @@ export interface Bundle {
     mediaType: string;
     manifest: Uint8Array;
   };
+  /** Absent in bundles of images whose owner was not resolved (or from older exports). */
+  owner?: BundleOwner;
   signatures: BundleSignature[];
 }
 
@@ -68,6 +85,7 @@ function bin(o: Obj, key: string, path: string, optional = false): Uint8Array | 
   return fromBase64(v) ?? fail(`${path}.${key}`, 'is not canonical base64');
 }
 
+const DID = /^did:(plc|web):[A-Za-z0-9._:%-]+$/;
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -85,7 +103,7 @@ export function parseBundle(bytes: Uint8Array): Bundle {
   } catch {
     return fail('', 'is not UTF-8 JSON');
   }
-  const top = object(json, '$', ['version', 'createdAt', 'image', 'signatures']);
+  const top = object(json, '$', ['version', 'createdAt', 'image', 'owner', 'signatures']);
   if (top.version !== BUNDLE_VERSION) fail('$.version', `is not ${BUNDLE_VERSION}`);
   const createdAt = str(top, 'createdAt', '$')!;
   if (!DATETIME.test(createdAt) || Number.isNaN(Date.parse(createdAt))) fail('$.createdAt', 'is not an RFC 3339 time');
@@ -110,7 +128,7 @@ export function parseBundle(bytes: Uint8Array): Bundle {
     const didDocument = bin(s, 'didDocument', path, true);
     const plcAuditLog = bin(s, 'plcAuditLog', path, true);
     const proof = bin(s, 'proof', path, true);
-    if (did !== undefined && !/^did:(plc|web):[A-Za-z0-9._:%-]+$/.test(did)) fail(`${path}.did`, 'is not a did:plc or did:web');
+    if (did !== undefined && !DID.test(did)) fail(`${path}.did`, 'is not a did:plc or did:web');
     if (plcAuditLog && !did?.startsWith('did:plc:')) fail(`${path}.plcAuditLog`, 'belongs only to a did:plc signer');
     if (payload) sig.payload = payload;
     if (did) sig.did = did;
@@ -119,7 +137,37 @@ export function parseBundle(bytes: Uint8Array): Bundle {
     if (proof) sig.proof = proof;
     return sig;
   });
-  return { version: BUNDLE_VERSION, createdAt, image, signatures };
+  const bundle: Bundle = { version: BUNDLE_VERSION, createdAt, image, signatures };
+  if (top.owner !== undefined) bundle.owner = parseOwner(top.owner);
+  return bundle;
+}
+
+const OWNER_METHODS: readonly string[] = ['did', 'dns', 'well-known'];
+
+function parseOwner(raw: unknown): BundleOwner {
+  const path = '$.owner';
+  const o = object(raw, path, ['segment', 'did', 'method', 'didDocument', 'plcAuditLog']);
+  const segment = str(o, 'segment', path)!;
+  const did = str(o, 'did', path)!;
+  const method = str(o, 'method', path)!;
+  if (!OWNER_METHODS.includes(method)) fail(`${path}.method`, 'is not did, dns or well-known');
+  if (!DID.test(did)) fail(`${path}.did`, 'is not a did:plc or did:web');
+  const owner: BundleOwner = { segment, did, method: method as BundleOwner['method'] };
+  const didDocument = bin(o, 'didDocument', path, true);
+  const plcAuditLog = bin(o, 'plcAuditLog', path, true);
+  if (method === 'did') {
+    // A DID segment is the owner as is: nothing was resolved, so nothing else belongs here.
+    if (segment !== did) fail(`${path}.did`, 'differs from the segment, which is a DID');
+    if (didDocument || plcAuditLog) fail(path, 'records a document for a DID segment');
+    return owner;
+  }
+  if (!didDocument) fail(`${path}.didDocument`, 'is missing for a handle');
+  if (did.startsWith('did:plc:') !== (plcAuditLog !== undefined)) {
+    fail(`${path}.plcAuditLog`, did.startsWith('did:plc:') ? 'is missing for a did:plc' : 'belongs only to a did:plc owner');
+  }
+  owner.didDocument = didDocument;
+  if (plcAuditLog) owner.plcAuditLog = plcAuditLog;
+  return owner;
 }
 
 /** The bundle as JSON text, fields in a fixed order so two exports of one state diff cleanly. */
@@ -133,6 +181,17 @@ export function serializeBundle(b: Bundle): string {
       mediaType: b.image.mediaType,
       manifest: toBase64(b.image.manifest),
     },
+    ...(b.owner
+      ? {
+          owner: {
+            segment: b.owner.segment,
+            did: b.owner.did,
+            method: b.owner.method,
+            ...(b.owner.didDocument ? { didDocument: toBase64(b.owner.didDocument) } : {}),
+            ...(b.owner.plcAuditLog ? { plcAuditLog: toBase64(b.owner.plcAuditLog) } : {}),
+          },
+        }
+      : {}),
     signatures: b.signatures.map((s) => ({
       artifactDigest: s.artifactDigest,
       artifactManifest: toBase64(s.artifactManifest),

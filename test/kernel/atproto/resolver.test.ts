@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DidResolver } from '../../../src/kernel/atproto/did-resolver.js';
 import { resolveHandle } from '../../../src/kernel/atproto/handle.js';
 import { VerifyError } from '../../../src/kernel/proof/errors.js';
+import { txtServer } from '../../support/dns-txt.js';
 
 const DID = 'did:plc:abcdefghijklmnopqrstuvwx';
 let server: http.Server;
@@ -124,40 +125,6 @@ describe('handle resolution', () => {
     expect(await failure(resolveHandle('not a handle', resolver(), opts))).toMatchObject({ code: 'did-resolution-failed' });
   });
 });
-
-/** A DNS server on loopback UDP answering TXT queries from a table (NXDOMAIN otherwise). */
-async function txtServer(records: Map<string, string[]>) {
-  const dgram = await import('node:dgram');
-  const sock = dgram.createSocket('udp4');
-  sock.on('message', (q, rinfo) => {
-    let pos = 12;
-    const labels: string[] = [];
-    while (q[pos]! > 0) {
-      labels.push(q.subarray(pos + 1, pos + 1 + q[pos]!).toString('latin1'));
-      pos += q[pos]! + 1;
-    }
-    const question = q.subarray(12, pos + 5);
-    const answers = records.get(labels.join('.').toLowerCase()) ?? [];
-    const header = Buffer.alloc(12);
-    q.copy(header, 0, 0, 2);
-    header.writeUInt16BE(answers.length ? 0x8180 : 0x8183, 2);
-    header.writeUInt16BE(1, 4);
-    header.writeUInt16BE(answers.length, 6);
-    const rrs = answers.map((text) => {
-      const data = Buffer.concat([Buffer.from([text.length]), Buffer.from(text)]);
-      const rr = Buffer.alloc(12);
-      rr.writeUInt16BE(0xc00c, 0);
-      rr.writeUInt16BE(16, 2);
-      rr.writeUInt16BE(1, 4);
-      rr.writeUInt32BE(60, 6);
-      rr.writeUInt16BE(data.length, 10);
-      return Buffer.concat([rr, data]);
-    });
-    sock.send(Buffer.concat([header, question, ...rrs]), rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  return { server: `127.0.0.1:${sock.address().port}`, close: () => sock.close() };
-}
 
 describe('handle resolution through DNS', () => {
   it('reads _atproto.<handle> TXT records, and refuses ambiguous ones', async () => {

@@ -10,6 +10,7 @@ const bundle = (): Bundle => ({
   version: 1,
   createdAt: '2026-11-25T12:00:00.000Z',
   image: { reference: 'atcr.io/alice/app:1.0', digest: DIGEST, mediaType: 'application/vnd.oci.image.manifest.v1+json', manifest: enc('{}') },
+  owner: { segment: 'alice.example.com', did: 'did:plc:abcdefghijklmnopqrstuvwx', method: 'dns', didDocument: enc('{}'), plcAuditLog: enc('[]') },
   signatures: [
     {
       artifactDigest: DIGEST,
@@ -40,6 +41,20 @@ describe('offline bundle format', () => {
     expect(parseBundle(enc(serializeBundle(b)))).toEqual(b);
   });
 
+  it('round-trips each kind of owner record, and reads bundles without one', () => {
+    const owners: Bundle['owner'][] = [
+      { segment: 'did:plc:abcdefghijklmnopqrstuvwx', did: 'did:plc:abcdefghijklmnopqrstuvwx', method: 'did' },
+      { segment: 'alice.example.com', did: 'did:web:example.com', method: 'well-known', didDocument: enc('{}') },
+      undefined,
+    ];
+    for (const owner of owners) {
+      const b = bundle();
+      if (owner) b.owner = owner;
+      else delete b.owner;
+      expect(parseBundle(enc(serializeBundle(b)))).toEqual(b);
+    }
+  });
+
   it('is deterministic text', () => {
     expect(serializeBundle(bundle())).toBe(serializeBundle(bundle()));
   });
@@ -53,6 +68,14 @@ describe('offline bundle format', () => {
     ['base64 with a line break', (j: Record<string, any>) => ({ ...j, image: { ...j.image, manifest: 'e3\n0=' } })],
     ['an unknown signature field', (j: Record<string, any>) => ({ ...j, signatures: [{ ...j.signatures[0], note: 'x' }] })],
     ['an audit log for a did:web', (j: Record<string, any>) => ({ ...j, signatures: [{ ...j.signatures[0], did: 'did:web:example.com' }] })],
+    ['an unknown owner method', (j: Record<string, any>) => ({ ...j, owner: { ...j.owner, method: 'guess' } })],
+    ['an unknown owner field', (j: Record<string, any>) => ({ ...j, owner: { ...j.owner, note: 'x' } })],
+    ['an owner that is not a DID', (j: Record<string, any>) => ({ ...j, owner: { ...j.owner, did: 'alice.example.com' } })],
+    ['a handle owner without a document', (j: Record<string, any>) => ({ ...j, owner: { ...j.owner, didDocument: undefined } })],
+    ['a did:plc handle owner without its log', (j: Record<string, any>) => ({ ...j, owner: { ...j.owner, plcAuditLog: undefined } })],
+    ['a did:web owner with a log', (j: Record<string, any>) => ({ ...j, owner: { ...j.owner, did: 'did:web:example.com' } })],
+    ['a DID-segment owner naming another DID', (j: Record<string, any>) => ({ ...j, owner: { segment: 'did:plc:zzzzzzzzzzzzzzzzzzzzzzzz', did: j.owner.did, method: 'did' } })],
+    ['a DID-segment owner with a document', (j: Record<string, any>) => ({ ...j, owner: { ...j.owner, segment: j.owner.did, method: 'did' } })],
     ['signatures not a list', (j: Record<string, unknown>) => ({ ...j, signatures: {} })],
   ])('rejects %s', (_, edit) => {
     const j = JSON.parse(serializeBundle(bundle())) as Record<string, unknown>;
@@ -70,7 +93,7 @@ describe('offline bundle format', () => {
 
   it('never crashes when any field of a valid bundle is replaced by random JSON', () => {
     const j = JSON.parse(serializeBundle(bundle())) as Record<string, any>;
-    const paths = [['version'], ['createdAt'], ['image'], ['image', 'digest'], ['image', 'manifest'], ['signatures'], ['signatures', 0], ['signatures', 0, 'proof'], ['signatures', 0, 'did']];
+    const paths = [['version'], ['createdAt'], ['image'], ['owner'], ['owner', 'method'], ['owner', 'didDocument'], ['image', 'digest'], ['image', 'manifest'], ['signatures'], ['signatures', 0], ['signatures', 0, 'proof'], ['signatures', 0, 'did']];
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, value) => {
         const copy = structuredClone(j);
