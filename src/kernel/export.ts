@@ -34,18 +34,22 @@ function validArtifacts(report: VerifyReport): Set<string> {
   return new Set(report.timings.signatures.filter((_, i) => report.signatures[i]!.valid).map((t) => t.artifact));
 }
 
-/** Why the bundle would verify otherwise offline, or null when it gives the same answer. */
-function divergence(online: VerifyReport, offline: VerifyReport): string | null {
-  if (online.owner !== offline.owner) return `the owner would be ${offline.owner || '""'} offline, not ${online.owner || '""'}`;
+/** How the bundle would verify otherwise offline, one sentence each; none when it gives the same answer. */
+function divergence(online: VerifyReport, offline: VerifyReport): string[] {
+  const found: string[] = [];
   const on = validArtifacts(online);
   const off = validArtifacts(offline);
   for (const [i, t] of online.timings.signatures.entries()) {
     if (on.has(t.artifact) === off.has(t.artifact)) continue;
     const fact = offline.signatures.find((_, j) => offline.timings.signatures[j]!.artifact === t.artifact);
     const why = fact?.error ? `${fact.error.code}: ${fact.error.message}` : 'valid';
-    return `the signature of ${online.signatures[i]!.did || t.artifact} would be ${on.has(t.artifact) ? 'invalid' : 'valid'} offline (${why})`;
+    found.push(`the signature of ${online.signatures[i]!.did || t.artifact} would be ${on.has(t.artifact) ? 'invalid' : 'valid'} offline (${why})`);
   }
-  return null;
+  if (online.owner !== offline.owner) {
+    const why = offline.notes.find((n) => n.startsWith('owner '));
+    found.push(`the owner would be ${offline.owner || '""'} offline, not ${online.owner || '""'}${why ? ` (${why})` : ''}`);
+  }
+  return found;
 }
 
 export async function exportBundle(
@@ -73,6 +77,6 @@ export async function exportBundle(
   const text = serializeBundle(bundle);
   const offline = await verifyImage({ image: opts.image, bundle: parseBundle(new TextEncoder().encode(text)), ownerRegistries: opts.ownerRegistries });
   const differs = divergence(report, offline);
-  if (differs) throw new DiscoveryError('invalid', `no bundle written: ${differs}`);
+  if (differs.length > 0) throw new DiscoveryError('invalid', `no bundle written: ${differs.slice(0, 3).join('; ')}${differs.length > 3 ? '; …' : ''}`);
   return { bundle, text, report };
 }

@@ -26,6 +26,7 @@ let bundlePath: string;
 let env: Record<string, string>;
 let offlineEnv: Record<string, string>;
 let deadPlc: string;
+let proxyMode: 'no-audit' | 'lying' = 'no-audit';
 
 type OwnerJson = { segment: string; did: string; method: string; didDocument?: string; plcAuditLog?: string };
 type BundleJson = { owner?: OwnerJson; signatures: { did: string; didDocument: string; plcAuditLog: string }[] };
@@ -61,11 +62,20 @@ beforeAll(async () => {
   deadPlc = `http://127.0.0.1:${await closedPort()}`;
   // Offline, any lookup would fail: nothing listens at these addresses.
   offlineEnv = { ATCR_OWNER_REGISTRIES: world.registryHost, ATCR_DNS_SERVERS: `127.0.0.1:${await closedPort()}` };
-  // The PLC directory as is, except that it has no audit logs.
+  // The PLC directory as is, except that it has no audit logs, or (lying) serves documents
+  // whose alsoKnownAs its logs do not hold.
   plcProxy = http.createServer((req, res) => {
-    if ((req.url ?? '').endsWith('/log/audit')) return void res.writeHead(404).end('{"message":"not found"}');
+    if (proxyMode === 'no-audit' && (req.url ?? '').endsWith('/log/audit')) return void res.writeHead(404).end('{"message":"not found"}');
     fetch(`${world.plcUrl}${req.url ?? '/'}`).then(
-      async (r) => res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer())),
+      async (r) => {
+        let body = Buffer.from(await r.arrayBuffer());
+        if (proxyMode === 'lying' && r.status === 200 && !(req.url ?? '').endsWith('/log/audit')) {
+          const doc = JSON.parse(body.toString()) as { alsoKnownAs: string[] };
+          doc.alsoKnownAs = [...doc.alsoKnownAs, 'at://extra.example.com'];
+          body = Buffer.from(JSON.stringify(doc));
+        }
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(body);
+      },
       () => res.writeHead(502).end(),
     );
   });
@@ -164,6 +174,22 @@ describe('export fails closed', () => {
     // Online verification does not read audit logs: it still allows through the same directory.
     const verify = await runCli(['verify', img.ref, '--policy', policy, '--plc-url', proxy, '--allow-private-network'], env);
     expect(verify.code, verify.stderr).toBe(0);
+  });
+
+  it('exits 1 and writes nothing when the bundle would verify otherwise offline', async () => {
+    proxyMode = 'lying';
+    try {
+      const target = join(dir, 'lying.json');
+      const proxy = `http://127.0.0.1:${(plcProxy.address() as AddressInfo).port}`;
+      const run = await runCli(['export', img.ref, '-o', target, '--plc-url', proxy, '--allow-private-network'], env);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/^atcr-verify: no bundle written: the signature of did:plc:\S+ would be invalid offline \(did-document-invalid: /);
+      expect(run.stderr).toContain(`the owner would be "" offline, not ${owner.did} (owner ${owner.handle} not resolved from the bundle: `);
+      expect(run.stderr).toContain('disagrees with its operation log');
+      expect(existsSync(target)).toBe(false);
+    } finally {
+      proxyMode = 'no-audit';
+    }
   });
 
   it('exits 3 and writes nothing when the owner handle cannot be resolved', async () => {
