@@ -4,7 +4,7 @@
 
 import { stringify } from 'yaml';
 import { CompileError, type Artifact, type CompileOptions } from '../artifact.js';
-import type { IRDocument, IRExpr, IRPolicy } from '../../ir/types.js';
+import type { Action, IRDocument, IRExpr, IRPolicy } from '../../ir/types.js';
 import { printExpr } from '../../expr/printer.js';
 import { UnrepresentableString, strListLit, strLit } from './jmespath-text.js';
 import { Untranslatable, compileBool, signatureScope } from './expr.js';
@@ -95,10 +95,13 @@ export function compileKyverno(ir: IRDocument, opts?: CompileOptions): Artifact[
   // A policy without `require.signature` never denies: it needs no rule, yet it still
   // wins images in the other rules' selection.
   const checked = ir.policies.filter((p) => p.require.signature);
-  const main: Rule[] = [invalidImageRule(url)];
-  for (const p of checked) if (p.action !== 'warn') main.push(policyRule(url, p, candidates, whenText));
+  const group = (action: Action): Rule[] => {
+    const ps = checked.filter((p) => p.action === action);
+    return ps.length > 0 ? [policyRule(url, action, ps, candidates, whenText)] : [];
+  };
+  const main: Rule[] = [invalidImageRule(url), ...group('enforce'), ...group('audit')];
   if (ir.unmatched !== 'allow') main.push(unmatchedRule(url, candidates, whenText, ir.unmatched));
-  const warn = checked.filter((p) => p.action === 'warn').map((p) => policyRule(url, p, candidates, whenText));
+  const warn = group('warn');
 
   const docs = [
     clusterPolicy(ir, POLICY_NAME, 'Requires ATProto signatures on container images, as the trust policy says.', main, false),

@@ -4,7 +4,7 @@
 // foreach over all containers, init containers and ephemeral containers.
 
 import type { Action, IRPolicy } from '../../ir/types.js';
-import { assertNoMarkers, strLit } from './jmespath-text.js';
+import { assertNoMarkers, strListLit, strLit } from './jmespath-text.js';
 import { FACTS, type Candidate, winnerExpression } from './selection.js';
 import { type ContextVariable, signatureVariables } from './signatures.js';
 import { NOW_VARIABLE } from './time.js';
@@ -127,30 +127,30 @@ export function unmatchedRule(serviceUrl: string, candidates: readonly Candidate
   );
 }
 
-/** Kyverno rule names: at most 63 characters, unique; the index prefix keeps them unique when cut. */
-export function ruleName(policy: IRPolicy): string {
-  return `p${policy.index}-${policy.name}`.slice(0, 63);
-}
-
 /** `enforce` blocks; `audit` and `warn` are recorded (warn rules live in the policy that emits warnings). */
 export function failureActionOf(action: Action): Rule['validate']['failureAction'] {
   return action === 'enforce' ? 'Enforce' : 'Audit';
 }
 
-/** One IR policy that requires signatures: applies when it wins, denies when not satisfied. */
+/**
+ * The IR policies of one action that require signatures: the rule applies when one of them
+ * wins the image (the winner is computed once, over every policy) and denies when the
+ * winner's requirements are not met.
+ */
 export function policyRule(
   serviceUrl: string,
-  policy: IRPolicy,
+  action: Action,
+  policies: readonly IRPolicy[],
   candidates: readonly Candidate[],
   whenText: ReadonlyMap<number, string>,
 ): Rule {
   return rule(
-    ruleName(policy),
+    `policies-${action}`,
     serviceUrl,
-    failureActionOf(policy.action),
-    `image {{ atcrImage }} does not satisfy trust policy ${policy.name} (${policy.action}): {{ atcrReasons }}`,
-    [FACTS_VARIABLE, variable('atcrWinner', winnerExpression(candidates, whenText, policy)), ...signatureVariables(policy)],
-    [is('atcrWinner', policy.name)],
+    failureActionOf(action),
+    `image {{ atcrImage }} does not satisfy trust policy {{ atcrWinner }} (${action}): {{ atcrReasons }}`,
+    [FACTS_VARIABLE, variable('atcrWinner', winnerExpression(candidates, whenText)), ...signatureVariables(policies)],
+    [is(`contains(${strListLit(policies.map((p) => p.name))}, atcrWinner)`, true)],
     [is('atcrSatisfied', false)],
   );
 }

@@ -28,18 +28,10 @@ function scopeTarget(scope: IRScope): string {
 
 /**
  * The winner's name, or `""` when no policy applies (or the image did not parse).
- * `whenText` holds each policy's compiled `when` (absent: always). With `upTo`, the chain
- * stops after that policy's last pair: later pairs cannot make it win, so a rule that only
- * asks "is it this policy?" need not evaluate them.
+ * `whenText` holds each policy's compiled `when` (absent: always).
  */
-export function winnerExpression(
-  candidates: readonly Candidate[],
-  whenText: ReadonlyMap<number, string>,
-  upTo?: IRPolicy,
-): string {
-  let last = candidates.length - 1;
-  if (upTo) last = candidates.map((c) => c.policy.index).lastIndexOf(upTo.index);
-  const terms = candidates.slice(0, last + 1).map((c) => {
+export function winnerExpression(candidates: readonly Candidate[], whenText: ReadonlyMap<number, string>): string {
+  const terms = candidates.map((c) => {
     const test = [`regex_match(${strLit(c.scope.regex)}, ${scopeTarget(c.scope)})`];
     const when = whenText.get(c.policy.index);
     if (when !== undefined) test.push(when);

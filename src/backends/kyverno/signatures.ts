@@ -9,7 +9,7 @@
 import { CLOCK_SKEW_SECONDS } from '../../ir/decision.js';
 import type { IRPolicy } from '../../ir/types.js';
 import { formatDuration } from '../../expr/duration.js';
-import { EMPTY_LIST, FALSE, TRUE, and, jsonLit, not, or, strListLit, strLit } from './jmespath-text.js';
+import { EMPTY_LIST, FALSE, TRUE, and, not, or, strListLit, strLit } from './jmespath-text.js';
 import { compileBool, readString, signatureScope } from './expr.js';
 import { FACTS } from './selection.js';
 import { NOW_TEXT, READABLE_TIME_REGEX, shiftedNow } from './time.js';
@@ -84,16 +84,31 @@ function reasonsExpression(policy: IRPolicy): string {
   return `join(${strLit('; ')}, [${lists.join(', ')}][])`;
 }
 
-/** The foreach context variables that decide whether `policy` is satisfied for one image. */
-export function signatureVariables(policy: IRPolicy): ContextVariable[] {
+/**
+ * `per(policy)` of the policy named by `atcrWinner`, among `policies` (else `fallback`).
+ * Each value is wrapped in `{v: …}` so a false or empty value does not fall through `||`.
+ */
+function dispatch(policies: readonly IRPolicy[], per: (p: IRPolicy) => string, fallback: string): string {
+  const arms = policies.map((p) => `atcrWinner == ${strLit(p.name)} && {v: ${per(p)}}`);
+  return `(${[...arms, `{v: ${fallback}}`].join(' || ')}).v`;
+}
+
+/**
+ * The foreach context variables that decide whether the winning policy — one of
+ * `policies`, which share a failure action — is satisfied for one image. Each policy's
+ * checks appear once, so the rule grows with the policies, not with their square.
+ */
+export function signatureVariables(policies: readonly IRPolicy[]): ContextVariable[] {
+  // Policy names are [a-z0-9-] (schema), so the object is a safe JMESPath JSON literal.
+  const minimum = '`' + JSON.stringify(Object.fromEntries(policies.map((p) => [p.name, p.require.minSignatures]))) + '`';
   return [
     { name: 'atcrSigs0', variable: { jmesPath: SIGS0 } },
-    { name: 'atcrSigs', variable: { jmesPath: recordExpression(policy) } },
+    { name: 'atcrSigs', variable: { jmesPath: dispatch(policies, recordExpression, EMPTY_LIST) } },
     { name: 'atcrSigners', variable: { jmesPath: `keys(object_from_lists(${QUALIFIED}, ${QUALIFIED}))` } },
     {
       name: 'atcrSatisfied',
-      variable: { jmesPath: `length(atcrSigners) >= ${jsonLit(policy.require.minSignatures)}` },
+      variable: { jmesPath: `length(atcrSigners) >= (lookup(${minimum}, atcrWinner) || \`1\`)` },
     },
-    { name: 'atcrReasons', variable: { jmesPath: reasonsExpression(policy) } },
+    { name: 'atcrReasons', variable: { jmesPath: dispatch(policies, reasonsExpression, strLit('')) } },
   ];
 }

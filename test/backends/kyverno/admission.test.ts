@@ -56,8 +56,8 @@ describe('kyverno admission', () => {
     for (const c of calls) expect([...c.body.images].sort()).toEqual(['atcr.io/labs/x:1', 'atcr.io/prod/api:1', 'atcr.io/prod/web:1']);
     expect(a.allowed).toBe(false);
     const failed = a.results.filter((r) => r.status === 'fail');
-    expect(failed.map((r) => r.rule).sort()).toEqual(['p0-production', 'p2-labs']);
-    const prod = failed.find((r) => r.rule === 'p0-production')!;
+    expect(failed.map((r) => r.rule).sort()).toEqual(['policies-audit', 'policies-enforce']);
+    const prod = failed.find((r) => r.rule === 'policies-enforce')!;
     expect(prod.messages).toHaveLength(1);
     expect(prod.messages[0]).toContain('image atcr.io/prod/api:1');
     expect(prod.messages[0]).toContain('trust policy production (enforce)');
@@ -88,7 +88,7 @@ describe('kyverno admission', () => {
     const audited = admit(policies, podRequest(['atcr.io/labs/x:1']), fakeService(table), NOW);
     expect(audited.allowed).toBe(true);
     expect(audited.warnings).toEqual([]);
-    expect(audited.results.find((r) => r.rule === 'p2-labs')!.status).toBe('fail');
+    expect(audited.results.find((r) => r.rule === 'policies-audit')!.status).toBe('fail');
   });
 
   it('fails closed: an unparseable image, an image without facts, a service that errors', () => {

@@ -3,7 +3,6 @@
 
 import { parseAllDocuments } from 'yaml';
 import { compileKyverno } from '../../../src/backends/kyverno/index.js';
-import { ruleName } from '../../../src/backends/kyverno/rules.js';
 import type { Effect } from '../../../src/ir/decision.js';
 import { byCodePoint } from '../../../src/ir/order.js';
 import { parseInstant } from '../../../src/engine/time.js';
@@ -60,18 +59,22 @@ export interface Outcome {
 export function outcomeOf(ir: IRDocument, admission: Admission): Outcome {
   const errors = admission.results.filter((r) => r.status === 'error');
   if (errors.length > 0) throw new Error(`rule errors: ${errors.map((r) => `${r.rule}: ${r.error}`).join('; ')}`);
-  const byRule = new Map(ir.policies.map((p) => [ruleName(p), p.name]));
-  const applied = admission.results.find((r) => byRule.has(r.rule) && r.elements.some((e) => e.applied));
-  const signers = applied?.elements.find((e) => e.applied)?.context.atcrSigners as string[] | undefined;
+  // The policy rules (one per action) name the policy that won the image in `atcrWinner`.
+  const isPolicyRule = (rule: string) => rule.startsWith('policies-');
+  const applied = admission.results.find((r) => isPolicyRule(r.rule) && r.elements.some((e) => e.applied));
+  const element = applied?.elements.find((e) => e.applied);
+  const winner = element?.context.atcrWinner as string | undefined;
+  if (winner !== undefined && !ir.policies.some((p) => p.name === winner)) throw new Error(`unknown winner ${winner}`);
+  const signers = element?.context.atcrSigners as string[] | undefined;
   // Kyverno's keys() order is Go map order (random); the decision's is code point order.
   const satisfiedBy = signers ? [...signers].sort(byCodePoint) : undefined;
   const failed = admission.results.filter((r) => r.status === 'fail');
   if (failed.length > 1) throw new Error(`more than one rule failed: ${failed.map((r) => r.rule).join(', ')}`);
   const f = failed[0];
-  if (!f) return { allowed: true, effect: 'allow', policy: applied ? byRule.get(applied.rule) : undefined, satisfiedBy };
+  if (!f) return { allowed: true, effect: 'allow', policy: winner, satisfiedBy };
   const effect: Effect = f.failureAction === 'Enforce' ? 'deny' : f.emitWarning ? 'warn' : 'audit';
   if (admission.allowed !== (effect !== 'deny')) throw new Error('admission and rule results disagree');
-  return { allowed: admission.allowed, effect, policy: byRule.get(f.rule) ?? null, satisfiedBy };
+  return { allowed: admission.allowed, effect, policy: isPolicyRule(f.rule) ? winner ?? null : null, satisfiedBy };
 }
 
 /**

@@ -5,28 +5,10 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { CompileError, type Artifact, type CompileOptions } from '../../../backends/artifact.js';
-import type { IRDocument } from '../../../ir/types.js';
+import { compileTargets, TARGETS, type Target } from '../../../backends/index.js';
 import { CliError, EXIT } from '../../errors.js';
 import { out } from '../../io.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
-
-type Target = 'rego' | 'wasm' | 'gatekeeper' | 'kyverno';
-const TARGETS: readonly Target[] = ['rego', 'wasm', 'gatekeeper', 'kyverno'];
-
-/** Back ends load lazily: a command pays only for the target it compiles. */
-const BACKENDS: Record<Target, (ir: IRDocument, o: CompileOptions) => Promise<Artifact[]>> = {
-  rego: async (ir, o) => (await import('../../../backends/rego/index.js')).compileRego(ir, o),
-  wasm: async (ir, o) => (await import('../../../backends/wasm/index.js')).compileWasm(ir, o),
-  gatekeeper: async (ir, o) => (await import('../../../backends/gatekeeper/index.js')).compileGatekeeper(ir, o),
-  kyverno: async (ir, o) => (await import('../../../backends/kyverno/index.js')).compileKyverno(ir, o),
-};
-
-export async function compileTargets(ir: IRDocument, target: Target | 'all', opts: CompileOptions): Promise<Artifact[]> {
-  if (target !== 'all') return BACKENDS[target](ir, opts);
-  const all: Artifact[] = [];
-  for (const t of TARGETS) for (const a of await BACKENDS[t](ir, opts)) all.push({ ...a, path: `${t}/${a.path}` });
-  return all;
-}
 
 /**
  * mkdir -p, one level at a time: Node's recursive mkdir spins forever under some
