@@ -39,6 +39,23 @@ function buildIndex(previous: Uint8Array | undefined, manifests: Descriptor[]): 
 }
 
 /** Ensures `descriptor` is listed in the fallback index of `subject`; returns the number of writes made. */
+/** A 5xx while another writer replaces the same tag (distribution's storage is not atomic). */
+function isTransient(e: unknown): boolean {
+  return e instanceof OciError && e.code === 'registry-error' && (e.status ?? 0) >= 500;
+}
+
+/** Reads the index, riding out a few transient 5xx answers from a concurrent write. */
+async function readIndex(client: RegistryClient, subject: string, jitterMs: number) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.getFallbackIndex(subject);
+    } catch (e) {
+      if (!isTransient(e) || attempt >= 5) throw e;
+      await pause((attempt + Math.random()) * jitterMs);
+    }
+  }
+}
+
 export async function addToFallbackIndex(
   client: RegistryClient,
   subject: string,
@@ -54,7 +71,7 @@ export async function addToFallbackIndex(
   let cycleMs = 0;
   for (;;) {
     const started = performance.now();
-    const current = await client.getFallbackIndex(subject);
+    const current = await readIndex(client, subject, jitterMs);
     const entries = current?.manifest.manifests ?? [];
     if (entries.some((d) => d.digest === descriptor.digest)) {
       if (++seen >= confirmations) return writes;
@@ -68,7 +85,9 @@ export async function addToFallbackIndex(
     try {
       await client.putManifest(tag, bytes, MEDIA.ociIndex, current?.etag ? { ifMatch: current.etag } : current ? {} : { ifNoneMatch: '*' });
     } catch (e) {
-      if (!(e instanceof OciError && e.code === 'conflict')) throw e;
+      // A lost race shows as a conflict, or on registries without conditional writes as a
+      // transient 5xx; either way the loop re-reads and merges again (bounded by maxWrites).
+      if (!(e instanceof OciError && (e.code === 'conflict' || isTransient(e)))) throw e;
     }
     cycleMs = Math.min(2000, performance.now() - started);
     await pause(Math.random() * jitterMs);

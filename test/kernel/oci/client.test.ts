@@ -131,6 +131,19 @@ describe('referrers', () => {
     expect(await c.hasReferrersApi(image.digest)).toBe(false);
   });
 
+  it('rides out transient 5xx answers while reading the fallback index, and gives up on a persistent one', async () => {
+    const r = await registry({ referrers: false });
+    const image = await pushImage(r.host, 'alice/app');
+    const sig = await pushSignatureArtifact(r.host, 'alice/app', image, {});
+    const desc = { mediaType: MEDIA.ociManifest, digest: sig.digest, size: sig.size, artifactType: SIGNATURE_TYPE };
+    r.options.failIndexReads = 2;
+    await addToFallbackIndex(client(r), image.digest, desc, { jitterMs: 1 });
+    expect((await client(r).referrers(image.digest, SIGNATURE_TYPE)).descriptors).toEqual([desc]);
+    r.options.failIndexReads = 1000;
+    const other = { ...desc, digest: computeDigest(new Uint8Array([7])) };
+    await expect(addToFallbackIndex(client(r), image.digest, other, { jitterMs: 1 })).rejects.toMatchObject({ code: 'registry-error', status: 500 });
+  });
+
   it('refuses a Link that leaves the registry', async () => {
     const r = await registry();
     const image = await pushImage(r.host, 'alice/app');

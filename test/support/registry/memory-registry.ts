@@ -24,6 +24,8 @@ export interface MemoryRegistryOptions {
   realm?: string;
   /** Refuse every write with 403 DENIED, as a pull-only account sees. */
   readOnly?: boolean;
+  /** Answer this many GETs of a fallback index tag (`sha256-…`) with 500, as distribution does mid-write. */
+  failIndexReads?: number;
   /** Answer blob GETs with a 307 to `<blobRedirect>/<digest>` (a storage backend elsewhere). */
   blobRedirect?: string;
 }
@@ -137,6 +139,11 @@ export class MemoryRegistry {
     const url = new URL(req.url!, `http://${this.host}`);
     const path = url.pathname;
     this.log.push({ method: req.method!, path: path + url.search, authorization: req.headers.authorization });
+    if (req.method === 'GET' && /\/manifests\/sha256-/.test(path) && (this.options.failIndexReads ?? 0) > 0) {
+      this.options.failIndexReads!--;
+      res.statusCode = 500;
+      return void res.end('storage busy');
+    }
 
     if (path === '/token') {
       if (!this.checkBasic(req.headers.authorization ?? '')) {
