@@ -13,7 +13,7 @@ import type { IRDocument, IRPolicy } from '../ir/types.js';
 import { ScopeIndex } from '../glob/scope-index.js';
 import { parseImageRef, type ImageRef } from '../ref/reference.js';
 import { compileCondition, type EvalContext } from './expr.js';
-import { parseInstant, type Instant } from './time.js';
+import { parseInstant, type Instant } from '../ir/time.js';
 import { byCodePoint } from '../ir/order.js';
 import { formatDuration } from '../expr/duration.js';
 import { Memo } from './memo.js';
@@ -143,7 +143,8 @@ export function compileEngine(ir: IRDocument): Engine {
     }
     const inp = input as Record<string, unknown>;
     if (typeof inp.image !== 'string') return invalidImage('the input is malformed: `image` must be a string');
-    const now = readTime(inp.now);
+    // `now` is usually fresh per call (a clock reading): parse it, do not fill the memo with it.
+    const now = parseInstant(inp.now);
     if (!now) return invalidImage('the input is malformed: `now` must be an RFC 3339 time');
     if (!Array.isArray(inp.signatures)) return invalidImage('the input is malformed: `signatures` must be an array');
     const parsed = refs.get(inp.image);

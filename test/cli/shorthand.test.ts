@@ -31,3 +31,15 @@ describe('the verify shorthand', () => {
     expect(r.stderr).toMatch(/unknown option '--no-such-flag'/);
   });
 });
+
+describe('verify --now', () => {
+  it.each(['2026-11-25t12:00:00z', '1600-01-01T00:00:00Z', '2026-11-25T12:00:00.1234567891Z'])(
+    'refuses %s, a time the engines cannot read, as a usage error before deciding anything',
+    async (now) => {
+      const r = await cli(['verify', image, '--offline', '--bundle', 'examples/bundle.json', '--policy', 'examples/policy.yaml', '--now', now]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/--now .* is not an RFC 3339 time/);
+    },
+  );
+});

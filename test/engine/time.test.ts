@@ -2,7 +2,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareInstants, parseInstant } from '../../src/engine/time.js';
+import { compareInstants, parseInstant } from '../../src/ir/time.js';
 
 describe('parseInstant', () => {
   it('reads the forms the grammar allows', () => {

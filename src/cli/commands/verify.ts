@@ -17,6 +17,7 @@ import { DEFAULT_OWNER_REGISTRIES } from '../../kernel/verify/owner.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
 import { out, parseTimeout, safeText } from '../io.js';
 import { loadPolicyOrFail } from '../policy-file.js';
+import { parseInstant } from '../../ir/time.js';
 
 interface VerifyFlags {
   policy?: string;
@@ -119,7 +120,6 @@ export function discoveryFailure(err: DiscoveryError): CliError {
   return new CliError(safeText(err.message), code);
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 async function readBundle(file: string): Promise<Bundle> {
   let bytes: Uint8Array;
@@ -205,7 +205,8 @@ export function registerVerify(program: Command): void {
       const started = performance.now();
       if (flags.output !== 'text' && flags.output !== 'json') throw new CliError(`--output must be text or json, not "${flags.output}"`, EXIT.usage);
       if (flags.offline && !flags.bundle) throw new CliError('--offline needs --bundle FILE', EXIT.usage);
-      if (flags.now !== undefined && (!RFC3339.test(flags.now) || Number.isNaN(Date.parse(flags.now)))) {
+      // The engines' own grammar: a time they cannot read would turn into a denial.
+      if (flags.now !== undefined && !parseInstant(flags.now)) {
         throw new CliError(`--now "${flags.now}" is not an RFC 3339 time such as 2026-11-25T12:00:00Z`, EXIT.usage);
       }
       const opts = kernelOptions(image, flags);

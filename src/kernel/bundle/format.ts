@@ -3,6 +3,7 @@
 // Parsed strictly, once; nothing past `parseBundle` reads the JSON.
 
 import { fromBase64, toBase64 } from './base64.js';
+import { parseInstant } from '../../ir/time.js';
 
 export const BUNDLE_VERSION = 1;
 /** Bundles larger than this are refused before parsing. */
@@ -87,7 +88,6 @@ function bin(o: Obj, key: string, path: string, optional = false): Uint8Array | 
 
 const DID = /^did:(plc|web):[A-Za-z0-9._:%-]+$/;
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
-const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 function digest(o: Obj, key: string, path: string): string {
   const v = str(o, key, path)!;
@@ -106,7 +106,7 @@ export function parseBundle(bytes: Uint8Array): Bundle {
   const top = object(json, '$', ['version', 'createdAt', 'image', 'owner', 'signatures']);
   if (top.version !== BUNDLE_VERSION) fail('$.version', `is not ${BUNDLE_VERSION}`);
   const createdAt = str(top, 'createdAt', '$')!;
-  if (!DATETIME.test(createdAt) || Number.isNaN(Date.parse(createdAt))) fail('$.createdAt', 'is not an RFC 3339 time');
+  if (!parseInstant(createdAt)) fail('$.createdAt', 'is not an RFC 3339 time');
   const img = object(top.image, '$.image', ['reference', 'digest', 'mediaType', 'manifest']);
   const image = {
     reference: str(img, 'reference', '$.image')!,

@@ -6,6 +6,7 @@ import { type Car, decodeCbor, parseCar } from './car.js';
 import { type Commit, verifyCommit } from './commit.js';
 import { VerifyError } from './errors.js';
 import { lookupKey } from './mst.js';
+import { parseInstant } from '../../ir/time.js';
 
 export const MANIFEST_COLLECTION = 'io.atcr.manifest';
 
@@ -24,7 +25,6 @@ export interface ProvenRecord {
   record: ManifestRecord;
 }
 
-const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The record's required fields (signature-format.md "The record"); others are ignored. */
 export function readManifestRecord(value: unknown): ManifestRecord {
@@ -37,7 +37,7 @@ export function readManifestRecord(value: unknown): ManifestRecord {
   if (typeof r.digest !== 'string') fail('digest is not a string');
   if (typeof r.mediaType !== 'string') fail('mediaType is not a string');
   if (!Number.isInteger(r.schemaVersion)) fail('schemaVersion is not an integer');
-  if (typeof r.createdAt !== 'string' || !DATETIME.test(r.createdAt) || Number.isNaN(Date.parse(r.createdAt))) {
+  if (typeof r.createdAt !== 'string' || !parseInstant(r.createdAt)) {
     fail('createdAt is not a datetime');
   }
   return {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { READABLE_TIME_REGEX } from '../../../src/backends/kyverno/time.js';
-import { parseInstant } from '../../../src/engine/time.js';
+import { parseInstant } from '../../../src/ir/time.js';
 import { kyvernoJmespath, parseGoRfc3339 } from '../../support/kyverno-jmespath.js';
 
 const search = kyvernoJmespath(() => '2026-11-25T12:00:00Z');

@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { compileKyverno } from '../../../src/backends/kyverno/index.js';
 import type { Effect } from '../../../src/ir/decision.js';
 import { byCodePoint } from '../../../src/ir/order.js';
-import { parseInstant } from '../../../src/engine/time.js';
+import { parseInstant } from '../../../src/ir/time.js';
 import type { IRDocument } from '../../../src/ir/types.js';
 import { compileText } from '../../../src/lower/pipeline.js';
 import { SERVICE_URL, fakeService, podRequest } from './fake-service.js';

@@ -1,10 +1,10 @@
 // The Rego module's image normalization and time reading agree with the native engine's
-// (src/ref, src/engine/time) on strings built to hit the grammar's edges.
+// (src/ref, src/ir/time) on strings built to hit the grammar's edges.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { regoModule } from '../../../src/backends/rego/index.js';
-import { parseInstant } from '../../../src/engine/time.js';
+import { parseInstant } from '../../../src/ir/time.js';
 import { parseImageRef } from '../../../src/ref/reference.js';
 import { RegoProgram } from '../../support/rego/interpreter.js';
 import { emptyDoc } from './fixtures.js';

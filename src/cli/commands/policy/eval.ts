@@ -6,7 +6,7 @@ import { CliError, EXIT } from '../../errors.js';
 import { openEngine, type EngineName } from '../../engines.js';
 import { out, parseJsonInput, readInput } from '../../io.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
-import { parseInstant } from '../../../engine/time.js';
+import { parseInstant } from '../../../ir/time.js';
 
 export function registerEval(policy: Command): void {
   policy

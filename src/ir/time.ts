@@ -1,5 +1,5 @@
-// The one RFC 3339 grammar every engine shares (docs/ir.md "Readable time"), parsed by
-// hand for the hot path. Instants are compared exactly in nanoseconds, as a pair
+// The one RFC 3339 grammar shared by every engine and the kernel (docs/ir.md "Readable
+// time"), parsed by hand for the hot path. Instants are compared exactly in nanoseconds, as a pair
 // (whole epoch seconds, nanoseconds 0..999,999,999), since doubles cannot hold epoch ns.
 
 export interface Instant {
