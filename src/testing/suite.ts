@@ -10,7 +10,7 @@ import { validateSchema } from '../policy/schema.js';
 import { readSource } from '../policy/source.js';
 import { parseYaml } from '../policy/yaml-tree.js';
 import { displayPath } from '../policy/load.js';
-import { parseInstant } from '../engine/time.js';
+import { parseInstant } from '../ir/time.js';
 
 export interface Expectation {
   allowed?: boolean;
