@@ -23,3 +23,8 @@ export class CompileError extends Error {
     this.name = 'CompileError';
   }
 }
+
+/** Text that cannot break out of a one-line comment (`#` in Rego and YAML) of a generated file. */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
+}

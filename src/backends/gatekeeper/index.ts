@@ -8,6 +8,7 @@ import type { Artifact, CompileOptions } from '../artifact.js';
 import { constraints } from './constraints.js';
 import { provider } from './provider.js';
 import { constraintTemplate } from './template.js';
+import { oneLine } from '../artifact.js';
 
 export { constraintTemplate, templateRego } from './template.js';
 export { constraints, effectsUsed } from './constraints.js';
@@ -28,6 +29,3 @@ function toYaml(object: unknown): string {
   return stringify(object, { lineWidth: 0, blockQuote: 'literal' });
 }
 
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
-}

@@ -6,6 +6,7 @@ import { renderModule } from '../rego/module.js';
 import { regoString } from '../rego/literal.js';
 import { loadTemplate } from '../rego/templates.js';
 import { CONSTRAINT_KIND, LIB_PACKAGE, PROVIDER_NAME, TEMPLATE_NAME, TEMPLATE_PACKAGE } from './names.js';
+import { oneLine } from '../artifact.js';
 
 /** The Rego of the template's target (everything but the policy library). */
 export function templateRego(ir: IRDocument): string {
@@ -62,6 +63,3 @@ export function sourceAnnotations(ir: IRDocument): Record<string, string> {
   };
 }
 
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
-}

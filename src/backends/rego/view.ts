@@ -6,6 +6,7 @@ import { compileCondition, EXPR_PARAMS, WHEN_PARAMS, type CompiledCondition } fr
 import { byCodePoint } from '../../ir/order.js';
 import { regoNanoseconds, regoNumber, regoRegex, regoString } from './literal.js';
 import { formatDuration } from '../../expr/duration.js';
+import { oneLine } from '../artifact.js';
 
 export interface ScopeView {
   /** The scope as one Rego object literal (braces in templates confuse Handlebars). */
@@ -91,10 +92,6 @@ function policyComment(p: IRPolicy): string {
   return oneLine(text);
 }
 
-/** Text that cannot break out of a `#` comment line. */
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
-}
 
 /** Seconds as the policy language writes durations (e.g. 2592000 → "30d"), as every engine prints them. */
 export function durationText(seconds: number): string {
