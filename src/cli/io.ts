@@ -177,3 +177,17 @@ export function parseTimeout(text: string): number | null {
   const n = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return n > 0 && n <= 86_400_000 ? Math.round(n) : null;
 }
+
+/** JSON whose strings cannot carry terminal controls or bidi overrides (JSON.stringify leaves those). */
+export function safeJson(value: unknown, indent: number | undefined = 2): string {
+  return escapeJsonText(JSON.stringify(value, null, indent));
+}
+
+/** Escapes, inside JSON text, the characters JSON.stringify leaves raw (still valid JSON). */
+export function escapeJsonText(json: string): string {
+  return json.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
-import { parseTimeout } from '../io.js';
+import { parseTimeout, safeJson } from '../io.js';
 import { setExtraCaCertificates } from '../../kernel/net/http.js';
 import { OciError } from '../../kernel/oci/errors.js';
 import { SignError, signImage, type SignResult } from '../../kernel/sign/index.js';
@@ -111,6 +111,6 @@ export function registerSign(program: Command): void {
         if (e instanceof SignError) throw new CliError(e.message, exitCodeOf(e));
         throw e;
       }
-      process.stdout.write(flags.output === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderText(result));
+      process.stdout.write(flags.output === 'json' ? safeJson(result) + '\n' : renderText(result));
     });
 }

@@ -15,7 +15,7 @@ import { parseCaCertificates } from '../../kernel/net/http.js';
 import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from '../../kernel/verify.js';
 import { DEFAULT_OWNER_REGISTRIES } from '../../kernel/verify/owner.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
-import { out, parseTimeout, safeText } from '../io.js';
+import { out, parseTimeout, safeJson, safeText } from '../io.js';
 import { loadPolicyOrFail } from '../policy-file.js';
 import { parseInstant } from '../../ir/time.js';
 
@@ -135,15 +135,6 @@ async function readBundle(file: string): Promise<Bundle> {
     if (err instanceof BundleError) throw new CliError(`${file}: ${safeText(err.message)}`, EXIT.usage);
     throw err;
   }
-}
-
-/** JSON whose strings cannot carry terminal controls or bidi overrides (JSON.stringify leaves those). */
-export function safeJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 function signatureLine(s: SignatureFact): string {

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { CliError, EXIT } from '../../errors.js';
 import { openEngine, type EngineName } from '../../engines.js';
-import { out, parseJsonInput, readInput } from '../../io.js';
+import { escapeJsonText, out, parseJsonInput, readInput, safeJson } from '../../io.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 import { parseInstant } from '../../../ir/time.js';
 
@@ -41,11 +41,11 @@ export function registerEval(policy: Command): void {
             denied ||= !d.allowed;
             parts[k] = JSON.stringify(d);
           }
-          await out(parts.length === 0 ? '[]\n' : `[\n${parts.join(',\n')}\n]\n`);
+          await out(parts.length === 0 ? '[]\n' : escapeJsonText(`[\n${parts.join(',\n')}\n]\n`));
           process.exitCode = denied ? EXIT.negative : EXIT.ok;
         } else {
           const d = engine.evaluate(withNow(data));
-          await out(JSON.stringify(d, null, 2) + '\n');
+          await out(safeJson(d) + '\n');
           process.exitCode = d.allowed ? EXIT.ok : EXIT.negative;
         }
       } finally {

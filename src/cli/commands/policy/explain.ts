@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { explainImage, explainPolicies, type ExplainedPolicy, type ExplainedValue, type ImageExplanation } from '../../../explain/explain.js';
-import { out, safeText } from '../../io.js';
+import { out, safeJson, safeText } from '../../io.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 
 function origin(v: { from: string; at: string | null }): string {
@@ -63,7 +63,7 @@ export function registerExplain(policy: Command): void {
       const policies = explainPolicies(compilation.resolved, ir);
       const image = opts.image !== undefined ? explainImage(ir, opts.image, opts.owner) : null;
       if (opts.output === 'json') {
-        await out(JSON.stringify({ file: ir.source.file, unmatched: ir.unmatched, policies, image }, null, 2) + '\n');
+        await out(safeJson({ file: ir.source.file, unmatched: ir.unmatched, policies, image }) + '\n');
       } else {
         await out(image ? `${renderImage(image)}\n${renderPolicies(policies, ir.unmatched)}` : renderPolicies(policies, ir.unmatched));
       }

@@ -5,7 +5,7 @@ import { formatText } from '../../../diagnostics/format.js';
 import { findSuites, loadSuite, runCase, type CaseResult } from '../../../testing/suite.js';
 import { CliError, EXIT } from '../../errors.js';
 import { ENGINE_NAMES, openEngine, type EngineName, type RunnableEngine } from '../../engines.js';
-import { out, safeText } from '../../io.js';
+import { out, safeJson, safeText } from '../../io.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 import { displayPath } from '../../../policy/load.js';
 
@@ -54,7 +54,7 @@ export function registerTest(policy: Command): void {
         }
       }
       if (opts.output === 'json') {
-        await out(JSON.stringify({ engines: names, suites: report, passed, failed }, null, 2) + '\n');
+        await out(safeJson({ engines: names, suites: report, passed, failed }) + '\n');
       } else {
         await out(`${text}\n${passed} passed, ${failed} failed\n`);
       }
