@@ -59,10 +59,11 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
+    // A bug, not a verdict: fail closed with "could not decide".
     process.stderr.write(`atcr-verify: internal error: ${(err as Error)?.message ?? String(err)}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     else process.stderr.write('(run again with --debug for details)\n');
-    process.exitCode = EXIT.usage;
+    process.exitCode = EXIT.undecided;
   }
 }
 

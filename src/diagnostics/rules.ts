@@ -26,7 +26,3 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
   'unreachable-policy': { severity: 'warning', summary: 'Every image a policy matches is taken by a more specific one.' },
   'min-signatures-unreachable': { severity: 'warning', summary: 'minSignatures exceeds the number of trusted DIDs.' },
 };
-
-export function severityOf(rule: string): Severity {
-  return RULES[rule]?.severity ?? 'error';
-}

@@ -97,7 +97,8 @@ export function explainImage(ir: IRDocument, image: string, owner = ''): ImageEx
   for (const c of new ScopeIndex(ir.policies).candidates(ref)) {
     const p = c.policy;
     const subject = (s: IRScope) => (s.target === 'name' ? ref.name : `${ref.name}:${ref.tag}`);
-    const best = p.scopes.filter((s) => compileGlobMatcher(s.glob)(subject(s))).sort((a, b) => b.rank - a.rank)[0]!;
+    // The scope that gave the candidate its rank (the index knows the rank, not the scope).
+    const best = p.scopes.find((s) => s.rank === c.rank && compileGlobMatcher(s.glob)(subject(s))) ?? p.scopes[0]!;
     const when = p.when ? compileCondition(p.when)(ctx) : null;
     const cand: Candidate = { policy: p.name, scope: best.glob, specificity: best.specificity, when, chosen: false, reason: '' };
     if (when === false) cand.reason = '`when` is false for this image';

@@ -139,9 +139,3 @@ export function compileScope(glob: string): { scope: IRScope } | { error: GlobEr
     },
   };
 }
-
-/** A compiled matcher for one glob (ECMAScript regex with the `u` flag). */
-export function globMatcher(regex: string): (s: string) => boolean {
-  const re = new RegExp(regex, 'u');
-  return (s) => re.test(s);
-}

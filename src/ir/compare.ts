@@ -3,11 +3,6 @@
 
 import type { Decision } from './decision.js';
 
-export function comparableDecision(d: Decision): string {
-  const pairs = d.violations.map((v) => `${v.code}\u0000${v.did ?? ''}`).sort();
-  return JSON.stringify([d.allowed, d.effect, d.policy, d.action, d.satisfiedBy, pairs]);
-}
-
 /** Field-by-field differences between two decisions, empty when they agree. */
 export function decisionDifferences(a: Decision, b: Decision): string[] {
   const diffs: string[] = [];

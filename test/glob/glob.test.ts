@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compileScope, globMatcher, tokenizeGlob, tokensToRegex } from '../../src/glob/glob.js';
+import { compileScope, tokenizeGlob, tokensToRegex } from '../../src/glob/glob.js';
 import { compileGlobMatcher, simulationMatcher } from '../../src/glob/match.js';
 import { refMatch, smallGlob, smallText } from './helpers.js';
 
@@ -53,7 +53,7 @@ describe('scope globs', () => {
   it('regex agrees with an independent matcher on random globs and strings', () => {
     fc.assert(
       fc.property(smallGlob, smallText, (g, s) => {
-        expect(globMatcher(tokensToRegex(tokens(g)))(s)).toBe(refMatch(g, s));
+        expect(new RegExp(tokensToRegex(tokens(g)), 'u').test(s)).toBe(refMatch(g, s));
       }),
       { numRuns: 3000 },
     );

@@ -30,13 +30,3 @@ export class VerifyError extends Error {
     this.unavailable = options?.unavailable ?? false;
   }
 }
-
-/** Runs `fn`; any non-VerifyError it throws becomes a VerifyError with `code`. */
-export function withCode<T>(code: VerifyCode, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof VerifyError) throw err;
-    throw new VerifyError(code, err instanceof Error ? err.message : String(err), { cause: err });
-  }
-}
