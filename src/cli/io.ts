@@ -191,3 +191,27 @@ export function escapeJsonText(json: string): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/** The longest any single request may take, whatever the overall limit. */
+export const MAX_REQUEST_MS = 10_000;
+
+/**
+ * Runs `work` under an overall deadline (`--timeout`): past it the signal aborts what it
+ * can and the command ends with exit 3, "could not decide" — never a late verdict.
+ */
+export async function withDeadline<T>(ms: number, flag: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new CliError(`did not finish within --timeout ${flag}; could not decide`, EXIT.undecided));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
       process.stderr.write(`atcr-verify: ${err.message}\n`);
       if (debug && err.stack) process.stderr.write(err.stack + '\n');
       process.exitCode = err.exitCode;
+      // Undecided (e.g. past --timeout): do not linger on requests still in flight.
+      if (err.exitCode === EXIT.undecided) process.exit(err.exitCode);
       return;
     }
     // A bug, not a verdict: fail closed with "could not decide".

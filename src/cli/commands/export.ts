@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { exportBundle, type ExportResult } from '../../kernel/export.js';
 import { DiscoveryError } from '../../kernel/verify.js';
 import { CliError, EXIT } from '../errors.js';
-import { out, safeText } from '../io.js';
+import { out, safeText, withDeadline } from '../io.js';
 import { addNetworkOptions, discoveryFailure, kernelOptions, type NetworkFlags } from './verify.js';
 
 interface ExportFlags extends NetworkFlags {
@@ -27,7 +27,7 @@ export function registerExport(program: Command): void {
       const opts = kernelOptions(image, flags);
       let result: ExportResult;
       try {
-        result = await exportBundle(opts);
+        result = await withDeadline(opts.deadlineMs, flags.timeout, (signal) => exportBundle({ ...opts, signal }));
       } catch (err) {
         if (err instanceof DiscoveryError) throw discoveryFailure(err);
         throw err;

@@ -15,7 +15,7 @@ import { parseCaCertificates } from '../../kernel/net/http.js';
 import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from '../../kernel/verify.js';
 import { DEFAULT_OWNER_REGISTRIES } from '../../kernel/verify/owner.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
-import { out, parseTimeout, safeJson, safeText } from '../io.js';
+import { MAX_REQUEST_MS, out, parseTimeout, safeJson, safeText, withDeadline } from '../io.js';
 import { loadPolicyOrFail } from '../policy-file.js';
 import { parseInstant } from '../../ir/time.js';
 
@@ -70,7 +70,7 @@ export function addNetworkOptions(cmd: Command): Command {
     .option('--plc-url <url>', `PLC directory for did:plc (default ${DEFAULT_PLC_URL}, or ATCR_PLC_URL)`)
     .option('--insecure-registry <host>', 'allow plain http for this registry host (repeatable)', collect, [])
     .option('--allow-private-network', 'let URLs from DID documents and payloads reach loopback/private addresses')
-    .option('--timeout <duration>', 'per-request timeout, e.g. 10s or 500ms', '10s')
+    .option('--timeout <duration>', 'overall time limit, e.g. 30s or 2m; each request also stops after 10s', '30s')
     .option('--ca-file <file>', CA_FILE_HELP);
 }
 
@@ -85,7 +85,7 @@ function isDnsServer(text: string): boolean {
  * Kernel options from the shared flags; ATCR_OWNER_REGISTRIES lists owner-segment
  * registries, ATCR_DNS_SERVERS the DNS servers for handle lookups (default the system's).
  */
-export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions {
+export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions & { deadlineMs: number } {
   const timeoutMs = parseTimeout(flags.timeout);
   if (timeoutMs === null) throw new CliError(`--timeout "${flags.timeout}" is not a duration such as 10s, 500ms or 2m`, EXIT.usage);
   const plcUrl = flags.plcUrl ?? (process.env.ATCR_PLC_URL || DEFAULT_PLC_URL);
@@ -105,7 +105,9 @@ export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions
   return {
     image,
     plcUrl,
-    timeoutMs,
+    // Per request; the whole command is bounded by withDeadline(timeoutMs).
+    timeoutMs: Math.min(timeoutMs, MAX_REQUEST_MS),
+    deadlineMs: timeoutMs,
     insecureRegistries: flags.insecureRegistry,
     allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
     ...(flags.caFile !== undefined ? { ca: readCaFile(flags.caFile) } : {}),
@@ -208,7 +210,7 @@ export function registerVerify(program: Command): void {
 
       let report: VerifyReport;
       try {
-        report = await verifyImage(opts);
+        report = await withDeadline(opts.deadlineMs, flags.timeout, (signal) => verifyImage({ ...opts, signal }));
       } catch (err) {
         if (!(err instanceof DiscoveryError)) throw err;
         const failure = discoveryFailure(err);
