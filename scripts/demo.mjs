@@ -23,7 +23,7 @@ const batch = JSON.stringify([
   { image: 'atcr.io/acme/prod-api:1.4', now: '2026-11-25T12:00:00Z', signatures: [{ valid: true, did: 'did:plc:mallory2evil4signer7xxx', signedAt: '2026-11-20T00:00:00Z' }] },
 ]);
 step('evaluate a batch of two inputs (one allowed, one denied: exit 1)', ['policy', 'eval', 'policies/production.yaml', '--input', '-'], { input: batch, okCodes: [1] });
-step('run every policy test suite', ['policy', 'test', 'policies/']);
+step('run every policy test suite on the native engine and the WebAssembly module', ['policy', 'test', 'policies/', '--engine', 'all']);
 step('compile production for every engine', ['policy', 'compile', 'policies/production.yaml', '--target', 'all', '-o', 'build/policy']);
 if (existsSync('examples/bundle.json') && existsSync('examples/image.txt')) {
   const image = readFileSync('examples/image.txt', 'utf8').trim();
