@@ -131,14 +131,13 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
           signal: opts.signal,
           ca: opts.ca,
         },
-        did: { plcUrl: opts.plcUrl ?? DEFAULT_PLC_URL, timeoutMs, allowPrivate: allowPrivateNetwork, ca: opts.ca },
         timeoutMs,
         allowPrivateNetwork,
         signal: opts.signal,
         ca: opts.ca,
       },
-      opts.recording,
       dids,
+      opts.recording,
     );
   }
 

@@ -2,7 +2,7 @@
 // directory or did:web host, and the PDS the DID document names. With a recorder, every
 // byte read is also kept for an offline bundle (export).
 
-import { DidResolver, type DidResolverOptions } from '../atproto/did-resolver.js';
+import type { DidResolver } from '../atproto/did-resolver.js';
 import { type FetchPolicy, getBytes } from '../atproto/fetch.js';
 import type { BundleSignature } from '../bundle/format.js';
 import { RegistryClient } from '../oci/client.js';
@@ -19,7 +19,6 @@ import { DiscoveryError, type EvidenceSource, type ImageEvidence, type ResolvedD
 
 export interface OnlineOptions {
   registry: RegistryOptions;
-  did: DidResolverOptions;
   timeoutMs: number;
   /** URLs from DID documents and payloads may reach loopback/private addresses (tests, local development). */
   allowPrivateNetwork: boolean;
@@ -48,17 +47,16 @@ function stepError(err: unknown, code: VerifyCode): never {
 export class OnlineSource implements EvidenceSource {
   readonly offline = false;
   readonly client: RegistryClient;
-  readonly dids: DidResolver;
   private readonly pdsPolicy: FetchPolicy;
 
   constructor(
     readonly ref: ImageRef,
-    private readonly opts: OnlineOptions,
+    opts: OnlineOptions,
+    /** Shared with owner resolution, so one cache serves both. */
+    readonly dids: DidResolver,
     private readonly recording?: Recording,
-    dids?: DidResolver,
   ) {
     this.client = RegistryClient.forImage(ref, opts.registry);
-    this.dids = dids ?? new DidResolver(opts.did);
     // A PDS on plain http is only acceptable where private networks are (local development).
     this.pdsPolicy = {
       timeoutMs: opts.timeoutMs,
