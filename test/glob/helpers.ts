@@ -1,28 +1,13 @@
 // Shared test helpers: policies from globs, an independent glob matcher, small generators.
 import fc from 'fast-check';
-import { compileScope } from '../../src/glob/glob.js';
+import { irPolicy, irScope } from '../support/ir.js';
 import type { IRPolicy, IRScope } from '../../src/ir/types.js';
 import type { ImageRef } from '../../src/ref/reference.js';
 
-export function scope(glob: string): IRScope {
-  const r = compileScope(glob);
-  if ('error' in r) throw new Error(`test glob ${glob}: ${r.error.message}`);
-  return r.scope;
-}
+export const scope = irScope;
 
 export function policy(index: number, globs: readonly string[]): IRPolicy {
-  return {
-    name: `p${index}`,
-    index,
-    description: '',
-    scopes: globs.map(scope),
-    when: null,
-    require: { signature: true, trustedDIDs: [], trustOwner: false, minSignatures: 1, maxAgeSeconds: null, expr: null },
-    action: 'enforce',
-    origins: {},
-    chain: [`p${index}`],
-    origin: { file: 'test.yaml', line: 1, column: 1 },
-  };
+  return irPolicy({ name: `p${index}`, index, scopes: globs });
 }
 
 /** A plain recursive reading of the glob semantics over code points (test oracle). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ScopeIndex } from '../../src/glob/scope-index.js';
 import type { IRPolicy } from '../../src/ir/types.js';
-import { parseImageRef } from '../../src/ref/reference.js';
+import { parseImageRef, type ImageRef } from '../../src/ref/reference.js';
 import { policy, refMatch, smallGlob, smallText, subject } from './helpers.js';
 
 function bruteForce(policies: readonly IRPolicy[], image: { name: string; tag: string }) {
@@ -36,16 +36,21 @@ const image = fc
   )
   .map((s) => parseImageRef(s)!);
 
+/** The index's candidates equal the brute-force reading of the spec for every image. */
+function agreesWithBruteForce(globsPerPolicy: string[][], images: ImageRef[]): void {
+  const policies = globsPerPolicy.map((gs, i) => policy(i, gs));
+  const index = new ScopeIndex(policies);
+  for (const img of images) {
+    const got = index.candidates(img).map((c) => ({ name: c.policy.name, rank: c.rank }));
+    expect(got).toEqual(bruteForce(policies, img));
+  }
+}
+
 describe('ScopeIndex', () => {
   it('returns exactly the brute-force candidates, best first', () => {
     fc.assert(
       fc.property(fc.array(fc.array(glob, { minLength: 1, maxLength: 3 }), { maxLength: 25 }), fc.array(image, { minLength: 1, maxLength: 10 }), (globsPerPolicy, images) => {
-        const policies = globsPerPolicy.map((gs, i) => policy(i, gs));
-        const index = new ScopeIndex(policies);
-        for (const img of images) {
-          const got = index.candidates(img).map((c) => ({ name: c.policy.name, rank: c.rank }));
-          expect(got).toEqual(bruteForce(policies, img));
-        }
+        agreesWithBruteForce(globsPerPolicy, images);
       }),
       { numRuns: 300 },
     );
@@ -57,12 +62,7 @@ describe('ScopeIndex', () => {
     const anyImage = fc.tuple(smallText, tag).map(([name, t]) => ({ ...parseImageRef('x.io/y')!, name, tag: t }));
     fc.assert(
       fc.property(fc.array(fc.array(smallGlob, { minLength: 1, maxLength: 2 }), { maxLength: 20 }), fc.array(anyImage, { minLength: 1, maxLength: 10 }), (globsPerPolicy, images) => {
-        const policies = globsPerPolicy.map((gs, i) => policy(i, gs));
-        const index = new ScopeIndex(policies);
-        for (const img of images) {
-          const got = index.candidates(img).map((c) => ({ name: c.policy.name, rank: c.rank }));
-          expect(got).toEqual(bruteForce(policies, img));
-        }
+        agreesWithBruteForce(globsPerPolicy, images);
       }),
       { numRuns: 300 },
     );

@@ -1,14 +1,10 @@
 // Hand-written IR documents for golden files and targeted tests. Scopes are compiled
 // with the project's glob translation so they match what the front end produces.
 
-import { compileScope } from '../../../src/glob/glob.js';
-import type { Action, IRDocument, IRExpr, IRPolicy, IRRequire, IRScope, Unmatched } from '../../../src/ir/types.js';
+import { irPolicy, irScope } from '../../support/ir.js';
+import type { Action, IRDocument, IRExpr, IRPolicy, IRRequire, Unmatched } from '../../../src/ir/types.js';
 
-export function scope(glob: string): IRScope {
-  const r = compileScope(glob);
-  if ('error' in r) throw new Error(r.error.message);
-  return r.scope;
-}
+export const scope = irScope;
 
 export interface PolicySpec {
   name: string;
@@ -20,26 +16,7 @@ export interface PolicySpec {
 }
 
 export function policy(spec: PolicySpec, index: number): IRPolicy {
-  return {
-    name: spec.name,
-    index,
-    description: spec.description ?? '',
-    scopes: spec.scopes.map(scope),
-    when: spec.when ?? null,
-    require: {
-      signature: true,
-      trustedDIDs: [],
-      trustOwner: false,
-      minSignatures: 1,
-      maxAgeSeconds: null,
-      expr: null,
-      ...spec.require,
-    },
-    action: spec.action ?? 'enforce',
-    origins: {},
-    chain: [spec.name],
-    origin: { file: 'policies/test.yaml', line: 3 + index * 10, column: 5 },
-  };
+  return irPolicy({ ...spec, index, origin: { file: 'policies/test.yaml', line: 3 + index * 10, column: 5 } });
 }
 
 export function document(policies: PolicySpec[], unmatched: Unmatched = 'deny'): IRDocument {

@@ -1,12 +1,8 @@
 // Small IR documents for the wasm back-end tests, built the way the front end would.
-import { compileScope } from '../../../src/glob/glob.js';
-import type { IRDocument, IRExpr, IRPolicy, IRRequire, IRScope, Unmatched } from '../../../src/ir/types.js';
+import { irPolicy, irScope } from '../../support/ir.js';
+import type { IRDocument, IRExpr, IRPolicy, IRRequire, Unmatched } from '../../../src/ir/types.js';
 
-export function scope(glob: string): IRScope {
-  const r = compileScope(glob);
-  if ('error' in r) throw new Error(r.error.message);
-  return r.scope;
-}
+export const scope = irScope;
 
 export function policy(
   name: string,
@@ -14,25 +10,8 @@ export function policy(
   require: Partial<IRRequire> = {},
   extra: { when?: IRExpr | null; action?: IRPolicy['action'] } = {},
 ): Omit<IRPolicy, 'index'> {
-  return {
-    name,
-    description: '',
-    scopes: globs.map(scope),
-    when: extra.when ?? null,
-    require: {
-      signature: true,
-      trustedDIDs: [],
-      trustOwner: false,
-      minSignatures: 1,
-      maxAgeSeconds: null,
-      expr: null,
-      ...require,
-    },
-    action: extra.action ?? 'enforce',
-    origins: {},
-    chain: [name],
-    origin: { file: 'test.yaml', line: 1, column: 1 },
-  };
+  const { index: _index, ...p } = irPolicy({ name, index: 0, scopes: globs, require, ...extra });
+  return p;
 }
 
 export function doc(policies: Omit<IRPolicy, 'index'>[], unmatched: Unmatched = 'deny'): IRDocument {
