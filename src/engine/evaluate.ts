@@ -66,14 +66,13 @@ function refLabel(r: ImageRef): string {
   return r.name + (r.tag ? `:${r.tag}` : '') + (r.digest ? `@${r.digest}` : '');
 }
 
-/** A per-signature violation with its message (cause `\0unreadable`: valid but unreadable). */
-function violationFor(code: ViolationCode, did: string, cause: string, cp: CompiledPolicy): Violation {
+/** A per-signature violation with its message; a null cause means valid but unreadable. */
+function violationFor(code: ViolationCode, did: string, cause: string | null, cp: CompiledPolicy): Violation {
   const name = cp.ir.name;
   switch (code) {
     case 'invalid-signature': {
-      const unreadable = cause === '\u0000unreadable';
-      const v: Violation = { code, did, message: `signature by ${did || '(unknown)'} is invalid: ${unreadable ? 'unreadable' : cause || 'not verified'}` };
-      if (cause && !unreadable) v.cause = cause;
+      const v: Violation = { code, did, message: `signature by ${did || '(unknown)'} is invalid: ${cause === null ? 'unreadable' : cause || 'not verified'}` };
+      if (cause) v.cause = cause;
       return v;
     }
     case 'untrusted-did':
@@ -122,8 +121,8 @@ export function compileEngine(ir: IRDocument): Engine {
   // Scratch for failed checks, reused by every (synchronous) decision.
   const failCodes: ViolationCode[] = [];
   const failDids: string[] = [];
-  const failCauses: string[] = [];
-  const fail = (code: ViolationCode, did: string, cause = ''): void => {
+  const failCauses: (string | null)[] = [];
+  const fail = (code: ViolationCode, did: string, cause: string | null = ''): void => {
     failCodes.push(code);
     failDids.push(did);
     failCauses.push(cause);
@@ -188,7 +187,7 @@ export function compileEngine(ir: IRDocument): Engine {
       if (!signedAt) {
         const err = sig?.error;
         const cause = err !== null && typeof err === 'object' ? str((err as Record<string, unknown>).code) : '';
-        fail('invalid-signature', did, cause || (sig?.valid === true ? '\u0000unreadable' : ''));
+        fail('invalid-signature', did, cause || (sig?.valid === true ? null : ''));
         continue;
       }
       let ok = true;
@@ -232,7 +231,7 @@ export function compileEngine(ir: IRDocument): Engine {
     }
     const violations: Violation[] = [];
     if (sigs.length === 0) violations.push({ code: 'no-signatures', message: `policy ${name} requires a signature and the image has none` });
-    for (let k = 0; k < failCodes.length; k++) violations.push(violationFor(failCodes[k]!, failDids[k]!, failCauses[k]!, cp));
+    for (let k = 0; k < failCodes.length; k++) violations.push(violationFor(failCodes[k]!, failDids[k]!, failCauses[k] ?? null, cp));
     if (qualified.length > 0) {
       violations.push({
         code: 'insufficient-signatures',
