@@ -195,6 +195,18 @@ describe('signature requirements', () => {
     // No signature qualified, so no insufficient-signatures.
   });
 
+  it('a kernel error code is reported as given, whatever it looks like; only a valid but unreadable fact says "unreadable"', () => {
+    const e = single('{ trustedDIDs: [did:plc:a] }');
+    const d = e(input('atcr.io/a/b', [
+      { valid: false, did: 'did:plc:a', error: { code: '\u0000unreadable' } },
+      { valid: true, did: 'did:plc:b', signedAt: 'soon' },
+    ]));
+    expect(d.violations.map((v) => [v.did, v.cause, v.message])).toEqual([
+      ['did:plc:a', '\u0000unreadable', 'signature by did:plc:a is invalid: \u0000unreadable'],
+      ['did:plc:b', undefined, 'signature by did:plc:b is invalid: unreadable'],
+    ]);
+  });
+
   it('untrusted-did for a DID outside the list; any DID is trusted when the list is empty and has no owner', () => {
     const strict = single('{ trustedDIDs: [did:plc:a] }');
     const d = strict(input('atcr.io/a/b', [sig('did:plc:b')]));
