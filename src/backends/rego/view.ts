@@ -75,7 +75,7 @@ function policyView(p: IRPolicy, position: number): PolicyView {
     trustsAnyone: trustedDids.length === 0 && !r.trustOwner,
     minSignatures: regoNumber(r.minSignatures),
     maxAgeNs: r.maxAgeSeconds === null ? 'null' : regoNanoseconds(r.maxAgeSeconds),
-    maxAgeText: regoString(r.maxAgeSeconds === null ? '' : durationText(r.maxAgeSeconds)),
+    maxAgeText: regoString(r.maxAgeSeconds === null ? '' : formatDuration(r.maxAgeSeconds)),
     scopes: p.scopes.map((s) => ({
       scopeLiteral:
         `{"glob": ${regoString(s.glob)}, "target": ${regoString(s.target)}, ` +
@@ -93,7 +93,3 @@ function policyComment(p: IRPolicy): string {
 }
 
 
-/** Seconds as the policy language writes durations (e.g. 2592000 → "30d"), as every engine prints them. */
-export function durationText(seconds: number): string {
-  return formatDuration(seconds);
-}
