@@ -1,7 +1,7 @@
 // The parser's grammar as data, for grammar/expr-diagram.html (regenerated with
 // `node scripts/gen-grammar.mjs`; a test fails when the committed file is stale).
 
-import { createSyntaxDiagramsCode } from 'chevrotain';
+import { createSyntaxDiagramsCode } from './chevrotain.js';
 import { serializedGrammar } from './parser.js';
 
 export const DIAGRAM_PATH = 'grammar/expr-diagram.html';

@@ -3,13 +3,8 @@
 // `op`); grammar/expr.ebnf is kept equal to it by a test. One parser instance is built at
 // module load and reused, as Chevrotain's self-analysis is the expensive part.
 
-import {
-  EmbeddedActionsParser,
-  EOF,
-  tokenMatcher,
-  type IParserErrorMessageProvider,
-  type IToken,
-} from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, tokenMatcher } from './chevrotain.js';
 import type { BinaryOp, Span, SyntaxNode } from './syntax.js';
 import * as T from './tokens.js';
 

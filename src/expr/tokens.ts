@@ -3,7 +3,8 @@
 // two-character operators before one-character ones, and the well-formed literals before
 // the catch-all "bad" tokens that exist only to produce precise error messages.
 
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
 
