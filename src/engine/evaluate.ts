@@ -117,6 +117,8 @@ export function compileEngine(ir: IRDocument): Engine {
   });
   const times = new Memo<Instant | null>(parseInstant);
   const readTime = (v: unknown): Instant | null => (typeof v === 'string' ? times.get(v) : null);
+  let lastNowText: unknown = undefined;
+  let lastNow: Instant | null = null;
 
   // Scratch for failed checks, reused by every (synchronous) decision.
   const failCodes: ViolationCode[] = [];
@@ -142,8 +144,15 @@ export function compileEngine(ir: IRDocument): Engine {
     }
     const inp = input as Record<string, unknown>;
     if (typeof inp.image !== 'string') return invalidImage('the input is malformed: `image` must be a string');
-    // `now` is usually fresh per call (a clock reading): parse it, do not fill the memo with it.
-    const now = parseInstant(inp.now);
+    // `now` is usually fresh per call (a clock reading), so it stays out of the memo; but a
+    // batch gives every input the same one, so the last one is kept.
+    let now: Instant | null;
+    if (inp.now === lastNowText && typeof inp.now === 'string') now = lastNow;
+    else {
+      now = parseInstant(inp.now);
+      lastNowText = inp.now;
+      lastNow = now;
+    }
     if (!now) return invalidImage('the input is malformed: `now` must be an RFC 3339 time');
     if (!Array.isArray(inp.signatures)) return invalidImage('the input is malformed: `signatures` must be an array');
     const parsed = refs.get(inp.image);
