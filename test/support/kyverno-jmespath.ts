@@ -6,6 +6,9 @@
 //   time_before(a, b)/time_after(a, b)   exact instant comparison of two RFC 3339 times
 //   lookup(object, key)/lookup(array, index)   the value, or null when absent
 //   object_from_lists(keys, values)            an object; missing values are null
+// and two built-ins as go-jmespath (Kyverno's) has them, where the npm package differs:
+//   starts_with(s, p)/ends_with(s, p)          strings.HasPrefix/HasSuffix: true for ""
+//                                              (npm's starts_with is false for "")
 // The npm package keeps its runtime private; its source is evaluated once with the
 // runtime exported, so a function table can be extended without patching the package.
 
@@ -133,6 +136,8 @@ function kyvernoFunctions(): FunctionTable {
     _signature: types.map((ts) => ({ types: ts })),
   });
   return {
+    starts_with: fn(([s, p]) => (s as string).startsWith(p as string), [t.string], [t.string]),
+    ends_with: fn(([s, p]) => (s as string).endsWith(p as string), [t.string], [t.string]),
     regex_match: fn(
       ([re, value]) => new RegExp(re as string, 'u').test(goString(value, 'regex_match')),
       [t.string],

@@ -25,6 +25,7 @@ const WHENS = [
   'image.namespace in ["alice", "bob"]',
   'image.digest == ""',
   'owner startsWith "did:plc:a"',
+  '"did:plc:alice" startsWith owner and "x" endsWith owner', // true for an empty owner, as in Go
   'image.name matches "atcr.io/**"',
   'not (image.tag endsWith "-rc") and image.registry != "quay.io"',
   'image.repository == owner or 1.5 >= 2',
