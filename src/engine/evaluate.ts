@@ -71,9 +71,9 @@ function violationFor(code: ViolationCode, did: string, cause: string | null, cp
   const name = cp.ir.name;
   switch (code) {
     case 'invalid-signature': {
-      const v: Violation = { code, did, message: `signature by ${did || '(unknown)'} is invalid: ${cause === null ? 'unreadable' : cause || 'not verified'}` };
-      if (cause) v.cause = cause;
-      return v;
+      const message = `signature by ${did || '(unknown)'} is invalid: ${cause === null ? 'unreadable' : cause || 'not verified'}`;
+      // `cause` before `message`, the order the WebAssembly engine writes, so both print the same bytes.
+      return cause ? { code, did, cause, message } : { code, did, message };
     }
     case 'untrusted-did':
       return { code, did, message: `${did} is not trusted by policy ${name}` };
