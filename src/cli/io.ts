@@ -3,24 +3,28 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { escapeControls } from '../diagnostics/format.js';
+import { escapeControls, escapeJsonText } from '../diagnostics/format.js';
 import { CliError, EXIT } from './errors.js';
 
-/** Reads a file, or standard input for `-`, as UTF-8 text; errors name the file. */
-export async function readInput(file: string, what: string): Promise<string> {
-  // A byte order mark (editors on Windows write one) is not part of the content.
-  const noBom = (t: string) => (t.charCodeAt(0) === 0xfeff ? t.slice(1) : t);
+/** Reads a file, or standard input for `-`, as bytes; errors name the file. */
+export async function readInputBytes(file: string, what: string): Promise<Buffer> {
   try {
     if (file === '-') {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
-      return noBom(Buffer.concat(chunks).toString('utf8'));
+      return Buffer.concat(chunks);
     }
-    return noBom(await readFile(file, 'utf8'));
+    return await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(`${what} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
   }
+}
+
+/** UTF-8 text of bytes read as input; a byte order mark (editors on Windows write one) is not content. */
+export function inputText(bytes: Buffer): string {
+  const t = bytes.toString('utf8');
+  return t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
 }
 
 /** Parses JSON text, naming the file and the line/column of a syntax error. */
@@ -145,7 +149,7 @@ export function jsonErrorOffset(text: string): number | null {
 }
 
 /** Writes to stdout and resolves once flushed, so large outputs are not cut at exit. */
-export function out(text: string): Promise<void> {
+export function out(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
   });
@@ -181,15 +185,6 @@ export function parseTimeout(text: string): number | null {
 /** JSON whose strings cannot carry terminal controls or bidi overrides (JSON.stringify leaves those). */
 export function safeJson(value: unknown, indent: number | undefined = 2): string {
   return escapeJsonText(JSON.stringify(value, null, indent));
-}
-
-/** Escapes, inside JSON text, the characters JSON.stringify leaves raw (still valid JSON). */
-export function escapeJsonText(json: string): string {
-  return json.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 /** The longest any single request may take, whatever the overall limit. */

@@ -14,6 +14,15 @@ export function escapeControls(s: string): string {
   return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** Escapes, inside JSON text, the characters JSON.stringify leaves raw (still valid JSON). */
+export function escapeJsonText(json: string): string {
+  return json.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function formatText(ds: readonly Diagnostic[]): string {
   return ds.map((d) => `${escapeControls(d.file)}:${d.line}:${d.column} ${d.severity} ${d.rule} ${escapeControls(oneLine(d.message))}\n`).join('');
 }

@@ -275,6 +275,38 @@ describe('policy eval', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ policy: 'acme', effect: 'deny' });
   });
 
+  it('a batch prints the same bytes on the native engine (read from bytes) and on wasm (parsed first)', async () => {
+    const images = ['atcr.io/acme/prod-api:1', 'atcr.io/acme/web', 'quay.io/x/y', 'not a ref', 'atcr.io/acme/prod-api@sha256:' + 'a'.repeat(64)];
+    const dids = ['did:plc:devops', 'did:plc:security', 'did:plc:mallory', 'did:plc:\u00e9\u202e'];
+    const inputs = Array.from({ length: 300 }, (_, k) => ({
+      image: images[k % images.length],
+      ...(k % 3 === 0 ? {} : { now: '2026-11-25T12:00:00Z' }),
+      signatures: Array.from({ length: k % 4 }, (_, s) =>
+        s === 2 ? { valid: false, did: dids[(k + s) % dids.length], error: { code: 'record-digest-mismatch', message: 'x' } } : signed(dids[(k + s) % dids.length]!, '2026-11-2' + (k % 6) + 'T00:00:00Z'),
+      ),
+    }));
+    const dir = tmp({ 'batch.json': JSON.stringify(inputs, null, 1) });
+    const args = ['policy', 'eval', VALID, '--input', path.join(dir, 'batch.json'), '--now', '2026-11-25T12:00:00Z'];
+    const native = await cli(args);
+    const wasm = await cli([...args, '--engine', 'wasm']);
+    expect(native.code).toBe(1);
+    expect(wasm.code).toBe(native.code);
+    expect(native.stdout).toBe(wasm.stdout);
+    const ds = JSON.parse(native.stdout) as { effect: string }[];
+    expect(ds).toHaveLength(300);
+    expect(new Set(ds.map((d) => d.effect))).toEqual(new Set(['allow', 'deny']));
+    expect(native.stdout).not.toMatch(/[\u202e]/);
+  });
+
+  it('a batch broken deep inside is refused with the position of the fault, and prints no decisions', async () => {
+    const good = JSON.stringify({ image: 'atcr.io/acme/web', now: '2026-11-25T12:00:00Z', signatures: [] });
+    const text = `[\n${Array.from({ length: 50 }, () => good).join(',\n')},\n{"image": "atcr.io/acme/web", "signatures": [,]}\n]`;
+    const r = await cli(['policy', 'eval', VALID, '--input', '-'], text);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/<stdin>:52:\d+: invalid JSON/);
+  });
+
   it('input errors are exit 2 with the file and position', async () => {
     const bad = await cli(['policy', 'eval', VALID, '--input', '-'], '{"image": ');
     expect(bad.code).toBe(2);

@@ -4,7 +4,8 @@
 import { Command, Option } from 'commander';
 import { CliError, EXIT } from '../../errors.js';
 import { openEngine, type EngineName } from '../../engines.js';
-import { escapeJsonText, out, parseJsonInput, readInput, safeJson } from '../../io.js';
+import { evaluateInputs, evaluateJsonBatch, withNow } from '../../../batch/evaluate-batch.js';
+import { inputText, out, parseJsonInput, readInputBytes, safeJson } from '../../io.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 import { parseInstant } from '../../../ir/time.js';
 
@@ -27,27 +28,24 @@ export function registerEval(policy: Command): void {
       const now = opts.now ?? new Date().toISOString();
       const { ir } = await loadPolicyOrFail(file);
       const inputName = opts.input === '-' ? '<stdin>' : opts.input;
-      const data = parseJsonInput(await readInput(opts.input, 'input file'), inputName);
+      const bytes = await readInputBytes(opts.input, 'input file');
       const engine = await openEngine(opts.engine, ir);
       try {
-        const withNow = (i: unknown): unknown =>
-          i !== null && typeof i === 'object' && !Array.isArray(i) && (i as { now?: unknown }).now === undefined ? { ...i, now } : i;
-        if (Array.isArray(data)) {
-          // One decision per line inside the array: fast to write, easy to diff and stream.
-          const parts: string[] = new Array(data.length);
-          let denied = false;
-          for (let k = 0; k < data.length; k++) {
-            const d = engine.evaluate(withNow(data[k]));
-            denied ||= !d.allowed;
-            parts[k] = JSON.stringify(d);
+        // The native engine reads a batch straight from its bytes. Anything that is not a
+        // JSON array (a single input, a syntax error to report) takes the general path.
+        let batch = opts.engine === 'native' ? evaluateJsonBatch(bytes, engine.evaluate, now) : null;
+        if (!batch) {
+          const data = parseJsonInput(inputText(bytes), inputName);
+          if (!Array.isArray(data)) {
+            const d = engine.evaluate(withNow(data, now));
+            await out(safeJson(d) + '\n');
+            process.exitCode = d.allowed ? EXIT.ok : EXIT.negative;
+            return;
           }
-          await out(parts.length === 0 ? '[]\n' : escapeJsonText(`[\n${parts.join(',\n')}\n]\n`));
-          process.exitCode = denied ? EXIT.negative : EXIT.ok;
-        } else {
-          const d = engine.evaluate(withNow(data));
-          await out(safeJson(d) + '\n');
-          process.exitCode = d.allowed ? EXIT.ok : EXIT.negative;
+          batch = evaluateInputs(data, engine.evaluate, now);
         }
+        await out(batch.json);
+        process.exitCode = batch.denied ? EXIT.negative : EXIT.ok;
       } finally {
         engine.close();
       }

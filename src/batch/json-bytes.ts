@@ -1,0 +1,248 @@
+// A cursor over JSON bytes (RFC 8259) for readers that know the shape they expect: they
+// read the values they need and skip the rest, validated but never built. Any departure
+// from JSON throws `NotJson`; callers then hand the text to JSON.parse, which names the
+// error. Strings decode exactly as JSON.parse decodes them from the UTF-8 text.
+
+import { StringInterner } from './intern.js';
+
+export class NotJson extends Error {}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** 1 for the bytes a string holds as themselves: printable ASCII but `"` and `\\`. */
+const ORDINARY = new Uint8Array(256);
+for (let c = 0x20; c < 0x7f; c++) ORDINARY[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= ZERO && c <= NINE;
+}
+
+export class JsonBytes {
+  pos = 0;
+  private readonly interner: StringInterner;
+
+  constructor(readonly bytes: Buffer) {
+    this.interner = new StringInterner(bytes);
+    // A byte order mark is not content (as in readInput).
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) this.pos = 3;
+  }
+
+  /** Skips whitespace; returns the next byte (undefined at the end). */
+  peek(): number | undefined {
+    const b = this.bytes;
+    let i = this.pos;
+    let c = b[i];
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++i];
+    this.pos = i;
+    return c;
+  }
+
+  /** Consumes `byte` after optional whitespace, or throws. */
+  expect(byte: number): void {
+    if (this.peek() !== byte) throw new NotJson();
+    this.pos++;
+  }
+
+  /** After a member or element: true for `,` (consumed), false for `close` (consumed). */
+  more(close: number): boolean {
+    const c = this.peek();
+    this.pos++;
+    if (c === COMMA) return true;
+    if (c === close) return false;
+    throw new NotJson();
+  }
+
+  /** At `[` or `{`: consumes it and says whether the container is empty (closer consumed). */
+  open(close: number): boolean {
+    this.pos++;
+    if (this.peek() === close) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+
+  atEnd(): boolean {
+    return this.peek() === undefined;
+  }
+
+  /**
+   * Reads an object key and its colon; returns its index in `names`, or -1 for any other
+   * key. Keys with escapes are decoded first, so `"im\u0061ge"` is `image`, as in JSON.parse.
+   */
+  keyOf(names: readonly string[]): number {
+    if (this.peek() !== QUOTE) throw new NotJson();
+    const start = this.pos + 1;
+    const end = this.stringEnd(start);
+    let found = -1;
+    if (this.plain) {
+      this.pos = end + 1;
+      const b = this.bytes;
+      const len = end - start;
+      for (let n = 0; n < names.length && found < 0; n++) {
+        const name = names[n]!;
+        if (name.length !== len) continue;
+        let k = 0;
+        while (k < len && b[start + k] === name.charCodeAt(k)) k++;
+        if (k === len) found = n;
+      }
+    } else found = names.indexOf(this.decodeString(start - 1, end));
+    this.expect(COLON);
+    return found;
+  }
+
+  /** A string value, or undefined (skipped) when the value is of another type. */
+  stringOrSkip(): string | undefined {
+    if (this.peek() === QUOTE) return this.string();
+    this.skip();
+    return undefined;
+  }
+
+  /** true when the value is the literal `true`; any other value is skipped. */
+  isTrue(): boolean {
+    const b = this.bytes;
+    const i = this.pos;
+    if (this.peek() === 0x74 && b[this.pos + 1] === 0x72 && b[this.pos + 2] === 0x75 && b[this.pos + 3] === 0x65) {
+      this.pos += 4;
+      return true;
+    }
+    this.pos = i;
+    this.skip();
+    return false;
+  }
+
+  /** Set by `stringEnd`: the string had no escape and only printable ASCII. */
+  private plain = true;
+
+  /** From just after an opening quote: the index of the closing quote. */
+  private stringEnd(start: number): number {
+    const b = this.bytes;
+    let i = start;
+    let plain = true;
+    for (;;) {
+      // One table lookup per ordinary byte; past the end, b[i] is undefined and stops it.
+      while (ORDINARY[b[i]!] === 1) i++;
+      const c = b[i];
+      if (c === QUOTE) break;
+      if (c === undefined || c < 0x20) throw new NotJson();
+      plain = false;
+      // A backslash skips the escaped character (`decodeString` checks the escape); any
+      // other byte here is DEL or not ASCII, decoded as UTF-8 by `decodeString`.
+      i += c === BACKSLASH ? 2 : 1;
+    }
+    this.plain = plain;
+    return i;
+  }
+
+  /** JSON.parse of the string token [quote, endQuote], from the bytes decoded as UTF-8. */
+  private decodeString(quote: number, endQuote: number): string {
+    this.pos = endQuote + 1;
+    try {
+      return JSON.parse(this.bytes.toString('utf8', quote, endQuote + 1)) as string;
+    } catch {
+      throw new NotJson();
+    }
+  }
+
+  /** At `"`: the string's value. */
+  string(): string {
+    const start = this.pos + 1;
+    const end = this.stringEnd(start);
+    if (!this.plain) return this.decodeString(start - 1, end);
+    this.pos = end + 1;
+    return this.interner.get(start, end);
+  }
+
+  /** Skips one value of any type, checking it is JSON; iterative, so any depth is fine. */
+  skip(): void {
+    const first = this.peek();
+    if (first !== LBRACE && first !== LBRACKET) return this.scalar(first);
+    // Open containers, innermost last: true for an object.
+    const stack: boolean[] = [];
+    for (;;) {
+      // A value.
+      let c = this.peek();
+      if (c === LBRACE || c === LBRACKET) {
+        const obj = c === LBRACE;
+        if (!this.open(obj ? RBRACE : RBRACKET)) {
+          stack.push(obj);
+          if (obj) this.skipKey();
+          continue;
+        }
+      } else this.scalar(c);
+      // After a value: close what ends here, or go on to the next member or element.
+      for (;;) {
+        if (stack.length === 0) return;
+        const obj = stack[stack.length - 1]!;
+        c = this.peek();
+        this.pos++;
+        if (c === COMMA) {
+          if (obj) this.skipKey();
+          break;
+        }
+        if (c !== (obj ? RBRACE : RBRACKET)) throw new NotJson();
+        stack.pop();
+      }
+    }
+  }
+
+  /** Skips a string, number or literal starting with byte `c`. */
+  private scalar(c: number | undefined): void {
+    if (c === QUOTE) {
+      const end = this.stringEnd(this.pos + 1);
+      if (this.plain) this.pos = end + 1;
+      else this.decodeString(this.pos, end);
+    } else if (c === 0x74) this.word('true');
+    else if (c === 0x66) this.word('false');
+    else if (c === 0x6e) this.word('null');
+    else this.number();
+  }
+
+  private skipKey(): void {
+    if (this.peek() !== QUOTE) throw new NotJson();
+    const end = this.stringEnd(this.pos + 1);
+    if (this.plain) this.pos = end + 1;
+    else this.decodeString(this.pos, end);
+    this.expect(COLON);
+  }
+
+  private word(w: string): void {
+    const b = this.bytes;
+    for (let k = 0; k < w.length; k++) if (b[this.pos + k] !== w.charCodeAt(k)) throw new NotJson();
+    this.pos += w.length;
+  }
+
+  /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+  private number(): void {
+    const b = this.bytes;
+    let i = this.pos;
+    if (b[i] === MINUS) i++;
+    if (b[i] === ZERO) i++;
+    else if (isDigit(b[i])) while (isDigit(b[i])) i++;
+    else throw new NotJson();
+    if (b[i] === 0x2e) {
+      i++;
+      if (!isDigit(b[i])) throw new NotJson();
+      while (isDigit(b[i])) i++;
+    }
+    if (b[i] === 0x65 || b[i] === 0x45) {
+      i++;
+      if (b[i] === 0x2b || b[i] === MINUS) i++;
+      if (!isDigit(b[i])) throw new NotJson();
+      while (isDigit(b[i])) i++;
+    }
+    this.pos = i;
+  }
+}
+
+export { LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET };
