@@ -38,14 +38,27 @@ export class DecisionWriter {
     return text;
   }
 
-  private put(s: string): void {
-    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
-    const need = this.len + s.length * 3;
+  private reserve(bytes: number): void {
+    const need = this.len + bytes;
     if (need > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
     }
+  }
+
+  /** Text not yet encoded: one encoding call per ~64 KiB, not per decision. */
+  private pending = '';
+
+  private put(s: string): void {
+    this.pending += s;
+    if (this.pending.length >= 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    const s = this.pending;
+    this.pending = '';
+    this.reserve(s.length * 3); // a UTF-16 code unit takes at most 3 bytes of UTF-8
     this.len += this.buf.write(s, this.len, 'utf8');
   }
 
@@ -64,6 +77,7 @@ export class DecisionWriter {
   /** The whole array, newline-terminated, as UTF-8. */
   finish(): Buffer {
     this.put(this.count === 0 ? '[]\n' : '\n]\n');
+    this.flush();
     return this.buf.subarray(0, this.len);
   }
 }
