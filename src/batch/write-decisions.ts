@@ -1,9 +1,8 @@
 // Decisions written as the JSON text `policy eval` prints for a batch: one decision per
-// line inside an array, each exactly `escapeJsonText(JSON.stringify(decision))`, encoded as
-// UTF-8 into one growing buffer (no join, no second encoding pass). Decisions without
-// violations (the bulk of a batch) are written from parts made once: the opening of each
-// policy's decision and the JSON literal of each DID. Anything else goes through
-// JSON.stringify.
+// line inside an array, each exactly `escapeJsonText(JSON.stringify(decision))`, as UTF-8
+// in one growing buffer. Decisions without violations (the bulk of a batch) are copied
+// together from bytes made once: the opening of each policy's decision and the JSON
+// literal of each DID. Anything else goes through JSON.stringify.
 
 import type { Decision } from '../ir/decision.js';
 import { escapeJsonText } from '../diagnostics/format.js';
@@ -11,31 +10,39 @@ import { escapeJsonText } from '../diagnostics/format.js';
 /** Distinct strings remembered; past this, literals are made afresh. */
 const MAX_LITERALS = 100_000;
 
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+const OPEN_ARRAY = utf8('[\n');
+const SEPARATOR = utf8(',\n');
+const COMMA = utf8(',');
+const CLOSE_DECISION = utf8('],"violations":[]}');
+
 export class DecisionWriter {
-  private buf = Buffer.allocUnsafe(1 << 16);
+  private buf = Buffer.allocUnsafe(1 << 20);
   private len = 0;
   private count = 0;
-  private readonly literals = new Map<string, string>();
-  /** Per policy name: the text of a violation-free decision up to `"satisfiedBy":[`. */
-  private readonly openings = new Map<string, { d: Decision; text: string }>();
+  private readonly literals = new Map<string, Buffer>();
+  private readonly scratch: Buffer[] = [];
+  /** Per policy name: a violation-free decision up to `"satisfiedBy":[`. */
+  private readonly openings = new Map<string, { d: Decision; bytes: Buffer }>();
 
-  private literal(s: string): string {
+  private literal(s: string): Buffer {
     let l = this.literals.get(s);
     if (l === undefined) {
-      l = escapeJsonText(JSON.stringify(s));
+      l = utf8(escapeJsonText(JSON.stringify(s)));
       if (this.literals.size < MAX_LITERALS) this.literals.set(s, l);
     }
     return l;
   }
 
   /** Field order is the engine's, and so JSON.stringify's: allowed, effect, policy, action, satisfiedBy, violations. */
-  private opening(d: Decision): string {
+  private opening(d: Decision): Buffer {
     const key = d.policy ?? '';
     const o = this.openings.get(key);
-    if (o && o.d.allowed === d.allowed && o.d.effect === d.effect && o.d.policy === d.policy && o.d.action === d.action) return o.text;
-    const text = `{"allowed":${d.allowed},"effect":${this.literal(d.effect)},"policy":${d.policy === null ? 'null' : this.literal(d.policy)},"action":${d.action === null ? 'null' : this.literal(d.action)},"satisfiedBy":[`;
-    if (this.openings.size < MAX_LITERALS) this.openings.set(key, { d, text });
-    return text;
+    if (o && o.d.allowed === d.allowed && o.d.effect === d.effect && o.d.policy === d.policy && o.d.action === d.action) return o.bytes;
+    const lit = (s: string | null) => (s === null ? 'null' : escapeJsonText(JSON.stringify(s)));
+    const bytes = utf8(`{"allowed":${d.allowed},"effect":${lit(d.effect)},"policy":${lit(d.policy)},"action":${lit(d.action)},"satisfiedBy":[`);
+    if (this.openings.size < MAX_LITERALS) this.openings.set(key, { d, bytes });
+    return bytes;
   }
 
   private reserve(bytes: number): void {
@@ -47,37 +54,42 @@ export class DecisionWriter {
     }
   }
 
-  /** Text not yet encoded: one encoding call per ~64 KiB, not per decision. */
-  private pending = '';
-
-  private put(s: string): void {
-    this.pending += s;
-    if (this.pending.length >= 1 << 16) this.flush();
+  /** Copies bytes already reserved. */
+  private copy(bytes: Uint8Array): void {
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
   }
 
-  private flush(): void {
-    const s = this.pending;
-    this.pending = '';
+  private text(s: string): void {
     this.reserve(s.length * 3); // a UTF-16 code unit takes at most 3 bytes of UTF-8
     this.len += this.buf.write(s, this.len, 'utf8');
   }
 
   add(d: Decision): void {
-    this.put(this.count++ === 0 ? '[\n' : ',\n');
+    this.reserve(2);
+    this.copy(this.count++ === 0 ? OPEN_ARRAY : SEPARATOR);
     if (d.violations.length > 0) {
-      this.put(escapeJsonText(JSON.stringify(d)));
+      this.text(escapeJsonText(JSON.stringify(d)));
       return;
     }
-    let s = this.opening(d);
+    const opening = this.opening(d);
     const by = d.satisfiedBy;
-    for (let k = 0; k < by.length; k++) s += (k === 0 ? '' : ',') + this.literal(by[k]!);
-    this.put(s + '],"violations":[]}');
+    const lits = this.scratch;
+    lits.length = 0;
+    let size = opening.length + CLOSE_DECISION.length;
+    for (let k = 0; k < by.length; k++) size += (lits[k] = this.literal(by[k]!)).length + 1;
+    this.reserve(size);
+    this.copy(opening);
+    for (let k = 0; k < lits.length; k++) {
+      if (k > 0) this.copy(COMMA);
+      this.copy(lits[k]!);
+    }
+    this.copy(CLOSE_DECISION);
   }
 
   /** The whole array, newline-terminated, as UTF-8. */
   finish(): Buffer {
-    this.put(this.count === 0 ? '[]\n' : '\n]\n');
-    this.flush();
+    this.text(this.count === 0 ? '[]\n' : '\n]\n');
     return this.buf.subarray(0, this.len);
   }
 }
