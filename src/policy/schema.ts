@@ -1,30 +1,59 @@
 // JSON Schema validation (ajv, draft 2020-12) with every error mapped to file:line:col.
 
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
 import { pointer, type YamlTree } from './yaml-tree.js';
 
-type SchemaName = 'trust-policy' | 'policy-test';
+const require = createRequire(import.meta.url);
+
+export type SchemaName = 'trust-policy' | 'policy-test';
 const cache = new Map<SchemaName, { schema: object; validate: ValidateFunction }>();
+
+/**
+ * The options of every validator, compiled at run time or ahead of time (`npm run build`,
+ * scripts/build-validators.mjs). The schemas ship with the tool and are checked against the
+ * 2020-12 meta-schema by test/policy/schemas.test.ts, so that check is not repeated here.
+ */
+export const AJV_OPTIONS = { allErrors: true, strict: true, verbose: true, validateSchema: false } as const;
 
 /** The trust policy JSON Schema (schemas/trust-policy.schema.json). */
 export function trustPolicySchema(): object {
   return compiled('trust-policy').schema;
 }
 
+export function schemaSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 function compiled(name: SchemaName): { schema: object; validate: ValidateFunction } {
   let c = cache.get(name);
   if (!c) {
-    const schema = JSON.parse(readFileSync(schemaPath(`${name}.schema.json`), 'utf8')) as object;
-    // The schemas ship with the tool and are checked against the 2020-12 meta-schema by
-    // test/policy/schemas.test.ts; compiling that meta-schema on every run took ~80 ms.
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, validateSchema: false });
-    c = { schema, validate: ajv.compile(schema) };
+    const text = readFileSync(schemaPath(`${name}.schema.json`), 'utf8');
+    const schema = JSON.parse(text) as object;
+    c = { schema, validate: precompiled(name, text) ?? compileNow(schema) };
     cache.set(name, c);
   }
   return c;
+}
+
+/**
+ * The validator the build made from this very schema text (dist/validators/), if any:
+ * loading it skips Ajv and its code generation, ~60 ms of every command's start.
+ */
+function precompiled(name: SchemaName, text: string): ValidateFunction | null {
+  const file = fileURLToPath(new URL(`../../validators/${name}.validate.cjs`, import.meta.url));
+  if (!existsSync(file)) return null;
+  const mod = require(file) as { default?: ValidateFunction; schemaSha256?: string };
+  return mod.schemaSha256 === schemaSha256(text) && typeof mod.default === 'function' ? mod.default : null;
+}
+
+function compileNow(schema: object): ValidateFunction {
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  return new Ajv2020(AJV_OPTIONS).compile(schema);
 }
 
 /** schemas/ sits at the package root: two levels above src/policy, three above dist/src/policy. */
