@@ -41,7 +41,21 @@ export function withShorthand(argv: string[], commands: readonly string[]): stri
 
 const GLOBAL_WORDS = new Set(['help', '-h', '--help', '-V', '--version']);
 
+/**
+ * A reader that leaves early (`… | head`) closes the pipe: the rest of the output has no
+ * one to read it, and the exit code still tells the outcome. Any other failure to write
+ * means the outcome was not delivered: "could not decide".
+ */
+function guardStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') return;
+    process.stderr.write(`atcr-verify: cannot write the output: ${err.message}\n`);
+    process.exit(EXIT.undecided);
+  });
+}
+
 async function main(): Promise<void> {
+  guardStdout();
   const debug = process.argv.includes('--debug');
   const argv = withShorthand(process.argv, COMMANDS);
   const program = await buildProgram(argv);
