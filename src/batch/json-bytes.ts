@@ -82,21 +82,26 @@ export class JsonBytes {
    */
   keyOf(names: readonly string[]): number {
     if (this.peek() !== QUOTE) throw new NotJson();
+    const b = this.bytes;
     const start = this.pos + 1;
+    // A name (never holding `"` or `\\`) followed by a quote is that very key: no scan first.
+    for (let n = 0; n < names.length; n++) {
+      const name = names[n]!;
+      const len = name.length;
+      if (b[start + len] !== QUOTE) continue;
+      let k = 0;
+      while (k < len && b[start + k] === name.charCodeAt(k)) k++;
+      if (k === len) {
+        this.pos = start + len + 1;
+        this.expect(COLON);
+        return n;
+      }
+    }
+    // Any other key, or a known one spelled with escapes.
     const end = this.stringEnd(start);
     let found = -1;
-    if (this.plain) {
-      this.pos = end + 1;
-      const b = this.bytes;
-      const len = end - start;
-      for (let n = 0; n < names.length && found < 0; n++) {
-        const name = names[n]!;
-        if (name.length !== len) continue;
-        let k = 0;
-        while (k < len && b[start + k] === name.charCodeAt(k)) k++;
-        if (k === len) found = n;
-      }
-    } else found = names.indexOf(this.decodeString(start - 1, end));
+    if (this.plain) this.pos = end + 1;
+    else found = names.indexOf(this.decodeString(start - 1, end));
     this.expect(COLON);
     return found;
   }
