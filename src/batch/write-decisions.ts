@@ -75,12 +75,11 @@ export class DecisionWriter {
     const opening = this.opening(d);
     const by = d.satisfiedBy;
     const lits = this.scratch;
-    lits.length = 0;
     let size = opening.length + CLOSE_DECISION.length;
     for (let k = 0; k < by.length; k++) size += (lits[k] = this.literal(by[k]!)).length + 1;
     this.reserve(size);
     this.copy(opening);
-    for (let k = 0; k < lits.length; k++) {
+    for (let k = 0; k < by.length; k++) {
       if (k > 0) this.copy(COMMA);
       this.copy(lits[k]!);
     }

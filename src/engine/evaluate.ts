@@ -124,10 +124,12 @@ export function compileEngine(ir: IRDocument): Engine {
   const failCodes: ViolationCode[] = [];
   const failDids: string[] = [];
   const failCauses: (string | null)[] = [];
+  /** How many entries of the arrays above this decision has written (never shrunk: setting `length` is slow). */
+  let failed = 0;
   const fail = (code: ViolationCode, did: string, cause: string | null = ''): void => {
-    failCodes.push(code);
-    failDids.push(did);
-    failCauses.push(cause);
+    failCodes[failed] = code;
+    failDids[failed] = did;
+    failCauses[failed++] = cause;
   };
 
   const select = (candidates: readonly ScopeCandidate[]): CompiledPolicy | null => {
@@ -185,9 +187,7 @@ export function compileEngine(ir: IRDocument): Engine {
     const sigs = inp.signatures as unknown[];
     // Failures are recorded as (code, did, cause) and turned into messages only when the
     // decision is not an allow: most decisions allow and never need them.
-    failCodes.length = 0;
-    failDids.length = 0;
-    failCauses.length = 0;
+    failed = 0;
     const qualified: string[] = [];
     for (const raw of sigs) {
       const sig = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
@@ -240,7 +240,7 @@ export function compileEngine(ir: IRDocument): Engine {
     }
     const violations: Violation[] = [];
     if (sigs.length === 0) violations.push({ code: 'no-signatures', message: `policy ${name} requires a signature and the image has none` });
-    for (let k = 0; k < failCodes.length; k++) violations.push(violationFor(failCodes[k]!, failDids[k]!, failCauses[k] ?? null, cp));
+    for (let k = 0; k < failed; k++) violations.push(violationFor(failCodes[k]!, failDids[k]!, failCauses[k] ?? null, cp));
     if (qualified.length > 0) {
       violations.push({
         code: 'insufficient-signatures',
