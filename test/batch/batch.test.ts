@@ -106,6 +106,7 @@ describe('batch: the fast path prints what the general path prints', () => {
       '[{"image":"atcr.io/alice/app:1.0","signatures":[{"valid":true,"did":"did:plc:\\ud83d\\ude00","signedAt":"2026-11-25T11:00:00Z"}]}]',
       '[{"image":"atcr.io/alice/app:1.0","signatures":[{"valid":false,"did":"x","error":{"code":"bad\\n\\u2028"}}]}]',
       '[{"image":"atcr.io/alice/app:1.0","signatures":[{"valid":true,"did":"\\ud800","signedAt":"2026-11-25T11:00:00Z"}]}]',
+      '[{"image":"atcr.io/alice/app:1.0","signatures":[{"valid":true,"did":"did:plc:a\u007fb\u0080","signedAt":"2026-11-25T11:00:00Z"}]}]',
     ];
     for (const t of texts) {
       const bytes = Buffer.from(t);
