@@ -1,6 +1,6 @@
 // Strings read from JSON bytes, interned: a batch repeats the same DIDs, images, PDS URLs
 // and times thousands of times, and an interned string is made once and hashes once in
-// the engine's memo maps. Only printable ASCII goes through here (the reader decodes
+// the engine's memo maps. Only ASCII goes through here (the reader decodes
 // anything else itself), so the bytes are the string's UTF-16 code units.
 
 const SLOTS = 1 << 16;

@@ -11,19 +11,39 @@ import { escapeJsonText } from '../diagnostics/format.js';
 const MAX_LITERALS = 100_000;
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
-const OPEN_ARRAY = utf8('[\n');
 const SEPARATOR = utf8(',\n');
 const COMMA = utf8(',');
 const CLOSE_DECISION = utf8('],"violations":[]}');
 
+/** Whole violation-free decisions, by their `satisfiedBy` DIDs in order: a trie per opening. */
+interface Whole {
+  bytes: Buffer | null;
+  next: Map<string, Whole> | null;
+}
+
+interface Opening {
+  d: Decision;
+  bytes: Buffer;
+  wholes: Whole;
+}
+
 export class DecisionWriter {
-  private buf = Buffer.allocUnsafe(1 << 20);
+  private buf: Buffer;
   private len = 0;
   private count = 0;
   private readonly literals = new Map<string, Buffer>();
-  private readonly scratch: Buffer[] = [];
-  /** Per policy name: a violation-free decision up to `"satisfiedBy":[`. */
-  private readonly openings = new Map<string, { d: Decision; bytes: Buffer }>();
+  /** Per policy name: a violation-free decision up to `"satisfiedBy":[`, and the whole ones made so far. */
+  private readonly openings = new Map<string, Opening>();
+  /** Whole decisions remembered, across all openings. */
+  private remembered = 0;
+
+  /**
+   * @param expected bytes the output will likely take: reserved at once (not touched until
+   *   written), so a large batch does not regrow and copy its output.
+   */
+  constructor(expected = 0) {
+    this.buf = Buffer.allocUnsafe(Math.max(expected, 1 << 16));
+  }
 
   private literal(s: string): Buffer {
     let l = this.literals.get(s);
@@ -35,13 +55,37 @@ export class DecisionWriter {
   }
 
   /** Field order is the engine's, and so JSON.stringify's: allowed, effect, policy, action, satisfiedBy, violations. */
-  private opening(d: Decision): Buffer {
+  private opening(d: Decision): Opening {
     const key = d.policy ?? '';
     const o = this.openings.get(key);
-    if (o && o.d.allowed === d.allowed && o.d.effect === d.effect && o.d.policy === d.policy && o.d.action === d.action) return o.bytes;
+    if (o && o.d.allowed === d.allowed && o.d.effect === d.effect && o.d.policy === d.policy && o.d.action === d.action) return o;
     const lit = (s: string | null) => (s === null ? 'null' : escapeJsonText(JSON.stringify(s)));
     const bytes = utf8(`{"allowed":${d.allowed},"effect":${lit(d.effect)},"policy":${lit(d.policy)},"action":${lit(d.action)},"satisfiedBy":[`);
-    if (this.openings.size < MAX_LITERALS) this.openings.set(key, { d, bytes });
+    const made: Opening = { d, bytes, wholes: { bytes: null, next: null } };
+    if (this.openings.size < MAX_LITERALS) this.openings.set(key, made);
+    return made;
+  }
+
+  /** A violation-free decision's bytes after `,\n`: remembered per opening and signers, or made now. */
+  private whole(d: Decision): Buffer {
+    const o = this.opening(d);
+    const by = d.satisfiedBy;
+    let node: Whole | null = o.wholes;
+    for (let k = 0; k < by.length && node !== null; k++) {
+      let next: Whole | undefined = node.next?.get(by[k]!);
+      if (next === undefined && this.remembered < MAX_LITERALS) {
+        next = { bytes: null, next: null };
+        (node.next ??= new Map()).set(by[k]!, next);
+        this.remembered++;
+      }
+      node = next ?? null;
+    }
+    if (node?.bytes) return node.bytes;
+    const parts: Buffer[] = [SEPARATOR, o.bytes];
+    for (let k = 0; k < by.length; k++) parts.push(k === 0 ? this.literal(by[k]!) : Buffer.concat([COMMA, this.literal(by[k]!)]));
+    parts.push(CLOSE_DECISION);
+    const bytes = Buffer.concat(parts);
+    if (node) node.bytes = bytes;
     return bytes;
   }
 
@@ -66,24 +110,19 @@ export class DecisionWriter {
   }
 
   add(d: Decision): void {
-    this.reserve(2);
-    this.copy(this.count++ === 0 ? OPEN_ARRAY : SEPARATOR);
+    const first = this.count++ === 0;
     if (d.violations.length > 0) {
+      this.text(first ? '[\n' : ',\n');
       this.text(escapeJsonText(JSON.stringify(d)));
       return;
     }
-    const opening = this.opening(d);
-    const by = d.satisfiedBy;
-    const lits = this.scratch;
-    let size = opening.length + CLOSE_DECISION.length;
-    for (let k = 0; k < by.length; k++) size += (lits[k] = this.literal(by[k]!)).length + 1;
-    this.reserve(size);
-    this.copy(opening);
-    for (let k = 0; k < by.length; k++) {
-      if (k > 0) this.copy(COMMA);
-      this.copy(lits[k]!);
+    let bytes = this.whole(d);
+    if (first) {
+      this.text('[\n');
+      bytes = bytes.subarray(SEPARATOR.length);
     }
-    this.copy(CLOSE_DECISION);
+    this.reserve(bytes.length);
+    this.copy(bytes);
   }
 
   /** The whole array, newline-terminated, as UTF-8. */
