@@ -7,7 +7,7 @@ export interface BenchRow {
   opsPerSec: number;
   p50us: number;
   p99us: number;
-  heapMiB: number; // heap used after the run
+  heapMiB: number; // heap used after the run; NaN when the work ran in another process
   rssMiB: number;
   target?: string; // the figure the issue asks for, e.g. ">= 1,000,000 ops/s"
   note?: string;
@@ -85,6 +85,7 @@ export function rowFromSamples(name: string, samplesUs: number[], extra: Partial
 }
 
 function fmt(n: number, digits = 1): string {
+  if (Number.isNaN(n)) return '—';
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
