@@ -119,7 +119,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
   } else {
     dids =
       opts.dids ??
-      new DidResolver({ plcUrl: opts.plcUrl ?? DEFAULT_PLC_URL, timeoutMs, allowPrivate: allowPrivateNetwork, ca: opts.ca });
+      new DidResolver({ plcUrl: opts.plcUrl ?? DEFAULT_PLC_URL, timeoutMs, allowPrivate: allowPrivateNetwork, ca: opts.ca, signal: opts.signal });
     source = new OnlineSource(
       ref,
       {
@@ -161,6 +161,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
         // As for the PDS: plain http only where private networks are allowed (local development).
         allowHttp: allowPrivateNetwork,
         ca: opts.ca,
+        signal: opts.signal,
         ...(opts.dnsServers ? { dnsServers: opts.dnsServers } : {}),
         ...(opts.handleWellKnownUrl ? { wellKnownUrl: opts.handleWellKnownUrl, dns: false } : {}),
       };

@@ -26,6 +26,8 @@ export interface DidResolverOptions {
   cacheTtlMs?: number;
   /** Extra trusted CA certificates (PEM) for the PLC directory and did:web hosts. */
   ca?: string;
+  /** Aborts requests in flight (the command's overall deadline). */
+  signal?: AbortSignal;
 }
 
 /** `did:web:<host>` (port percent-encoded) → its document URL; paths are not supported. */
@@ -50,7 +52,7 @@ export class DidResolver {
   constructor(private readonly opts: DidResolverOptions) {}
 
   private plcPolicy(): FetchPolicy {
-    return { timeoutMs: this.opts.timeoutMs, allowPrivate: true, allowHttp: true, ca: this.opts.ca };
+    return { timeoutMs: this.opts.timeoutMs, allowPrivate: true, allowHttp: true, ca: this.opts.ca, signal: this.opts.signal };
   }
 
   resolve(did: string): Promise<ResolvedDid> {
@@ -78,7 +80,13 @@ export class DidResolver {
       policy = this.plcPolicy();
     } else if (did.startsWith('did:web:')) {
       url = didWebUrl(did, this.opts.allowHttpWeb);
-      policy = { timeoutMs: this.opts.timeoutMs, allowPrivate: this.opts.allowPrivate, allowHttp: !!this.opts.allowHttpWeb, ca: this.opts.ca };
+      policy = {
+        timeoutMs: this.opts.timeoutMs,
+        allowPrivate: this.opts.allowPrivate,
+        allowHttp: !!this.opts.allowHttpWeb,
+        ca: this.opts.ca,
+        signal: this.opts.signal,
+      };
     } else {
       throw new VerifyError('did-resolution-failed', `${did} is neither did:plc nor did:web`);
     }

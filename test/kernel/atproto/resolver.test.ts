@@ -106,6 +106,29 @@ describe('DID resolution', () => {
   });
 });
 
+describe('DID resolution under a deadline', () => {
+  it('an abort signal ends a request the directory never answers, as unavailable', async () => {
+    // A directory that accepts the connection and then says nothing.
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const controller = new AbortController();
+      const r = new DidResolver({
+        plcUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        timeoutMs: 600_000, // far beyond the test's own limit: only the signal can end it
+        allowPrivate: false,
+        signal: controller.signal,
+      });
+      const pending = failure(r.resolve(DID));
+      setTimeout(() => controller.abort(), 50);
+      expect(await pending).toEqual({ code: 'did-resolution-failed', unavailable: true });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+});
+
 describe('handle resolution', () => {
   it('resolves a handle whose DID claims it back', async () => {
     const did = 'did:plc:gggggggggggggggggggggggg';
