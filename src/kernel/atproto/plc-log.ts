@@ -6,6 +6,7 @@ import * as plc from '@did-plc/lib';
 import { VerifyError } from '../proof/errors.js';
 import { type DidDocument, readDidDocument } from './did-document.js';
 import { MAX_AUDIT_LOG_BYTES } from './did-resolver.js';
+import { parseUtf8Json } from '../json.js';
 
 function invalid(message: string, cause?: unknown): never {
   throw new VerifyError('did-document-invalid', message, { cause });
@@ -16,7 +17,7 @@ export function activeOperations(logBytes: Uint8Array): unknown[] {
   if (logBytes.length > MAX_AUDIT_LOG_BYTES) invalid('PLC audit log exceeds 1 MiB');
   let log: unknown;
   try {
-    log = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(logBytes));
+    log = parseUtf8Json(logBytes);
   } catch {
     return invalid('PLC audit log is not JSON');
   }

@@ -4,6 +4,8 @@
 
 import { fromBase64, toBase64 } from './base64.js';
 import { parseInstant } from '../../ir/time.js';
+import { parseUtf8Json } from '../json.js';
+import { parseDigest } from '../oci/digest.js';
 
 export const BUNDLE_VERSION = 1;
 /** Bundles larger than this are refused before parsing. */
@@ -87,11 +89,10 @@ function bin(o: Obj, key: string, path: string, optional = false): Uint8Array | 
 }
 
 const DID = /^did:(plc|web):[A-Za-z0-9._:%-]+$/;
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
 function digest(o: Obj, key: string, path: string): string {
   const v = str(o, key, path)!;
-  if (!DIGEST.test(v)) fail(`${path}.${key}`, 'is not a sha256/sha512 digest');
+  if (!parseDigest(v)) fail(`${path}.${key}`, 'is not a sha256/sha512 digest');
   return v;
 }
 
@@ -99,7 +100,7 @@ export function parseBundle(bytes: Uint8Array): Bundle {
   if (bytes.length > MAX_BUNDLE_BYTES) fail('', `is larger than ${MAX_BUNDLE_BYTES} bytes`);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    json = parseUtf8Json(bytes);
   } catch {
     return fail('', 'is not UTF-8 JSON');
   }

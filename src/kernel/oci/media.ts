@@ -3,6 +3,7 @@
 
 import { OciError } from './errors.js';
 import { parseDigest } from './digest.js';
+import { parseUtf8Json } from '../json.js';
 
 export const MEDIA = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -73,7 +74,7 @@ export function parseDescriptor(v: unknown, where: string): Descriptor {
 export function parseManifest(bytes: Uint8Array): Manifest {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    json = parseUtf8Json(bytes);
   } catch (cause) {
     throw new OciError('manifest-invalid', 'the manifest is not UTF-8 JSON', { cause });
   }

@@ -1,11 +1,12 @@
 // Strict JSON at the boundary: UTF-8 only, and an object at the top.
 
 import { VerifyError, type VerifyCode } from './errors.js';
+import { parseUtf8Json } from '../json.js';
 
 export function parseJsonObject(bytes: Uint8Array, code: VerifyCode, what: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = parseUtf8Json(bytes);
   } catch {
     throw new VerifyError(code, `${what} is not JSON`);
   }
