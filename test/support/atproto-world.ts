@@ -58,9 +58,11 @@ export class AtprotoWorld {
     readonly registry: MemoryRegistry | DockerRegistry,
   ) {}
 
-  static async start(opts: { dockerRegistry?: boolean } = {}): Promise<AtprotoWorld> {
+  static async start(opts: { dockerRegistry?: boolean; ipv6Registry?: boolean } = {}): Promise<AtprotoWorld> {
     const net = await TestNetworkNoAppView.create({});
-    const registry = opts.dockerRegistry ? await new DockerRegistry().start() : await new MemoryRegistry().start();
+    const registry = opts.dockerRegistry
+      ? await new DockerRegistry().start()
+      : await new MemoryRegistry(opts.ipv6Registry ? { address: '::1' } : {}).start();
     return new AtprotoWorld(net, registry);
   }
 

@@ -16,6 +16,8 @@ export interface MemoryRegistryOptions {
   pageSize?: number;
   /** Honour If-Match / If-None-Match on manifest PUT (default true). */
   conditional?: boolean;
+  /** The loopback address to serve on (default 127.0.0.1; `::1` for IPv6). */
+  address?: '127.0.0.1' | '::1';
   /** `bearer`: token flow via /token; `basic`: Basic credentials directly. */
   auth?: 'bearer' | 'basic';
   /** Credentials the token endpoint (bearer) or registry (basic) requires; none → anonymous tokens. */
@@ -55,7 +57,7 @@ export class MemoryRegistry {
   private readonly uploads = new Map<string, string>();
   private readonly tokens = new Set<string>();
   private server: http.Server | undefined;
-  /** `127.0.0.1:<port>`, usable as the registry part of an image reference. */
+  /** `127.0.0.1:<port>` or `[::1]:<port>`, usable as the registry part of an image reference. */
   host = '';
 
   constructor(readonly options: MemoryRegistryOptions = {}) {}
@@ -73,8 +75,10 @@ export class MemoryRegistry {
         }
       });
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const address = this.options.address ?? '127.0.0.1';
+    await new Promise<void>((r) => this.server!.listen(0, address, r));
+    const port = (this.server.address() as AddressInfo).port;
+    this.host = address === '::1' ? `[::1]:${port}` : `127.0.0.1:${port}`;
     return this;
   }
 
