@@ -36,6 +36,9 @@ const CODE_RANK: Record<ViolationCode, number> = Object.fromEntries(VIOLATION_CO
   number
 >;
 
+/** Past this many distinct qualified signers, they are also kept in a set. */
+const MANY_SIGNERS = 16;
+
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
@@ -189,6 +192,7 @@ export function compileEngine(ir: IRDocument): Engine {
     // decision is not an allow: most decisions allow and never need them.
     failed = 0;
     const qualified: string[] = [];
+    let seen: Set<string> | null = null;
     for (const raw of sigs) {
       const sig = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
       const did = sig ? str(sig.did) : '';
@@ -232,7 +236,19 @@ export function compileEngine(ir: IRDocument): Engine {
           ok = false;
         }
       }
-      if (ok && !qualified.includes(did)) qualified.push(did);
+      if (ok) {
+        // A scan of the few signers of a usual image; a set once there are many, so that an
+        // input with thousands of signatures stays linear.
+        if (seen !== null) {
+          if (!seen.has(did)) {
+            seen.add(did);
+            qualified.push(did);
+          }
+        } else if (!qualified.includes(did)) {
+          qualified.push(did);
+          if (qualified.length > MANY_SIGNERS) seen = new Set(qualified);
+        }
+      }
     }
     if (qualified.length > 1) qualified.sort(byCodePoint);
     if (qualified.length >= req.minSignatures) {

@@ -280,6 +280,17 @@ describe('signature requirements', () => {
     expect(e(input('atcr.io/a/b', [sig('did:plc:a'), sig('did:plc:b'), sig('did:plc:a')]))).toMatchObject({ allowed: true, satisfiedBy: ['did:plc:a', 'did:plc:b'], violations: [] });
   });
 
+  it('distinct signers are counted right also in the hundreds (each DID signing twice, shuffled)', () => {
+    const e = single('{ minSignatures: 1000 }');
+    const dids = Array.from({ length: 900 }, (_, k) => `did:plc:s${String(k).padStart(5, '0')}`);
+    // Every DID twice, interleaved so that repeats come both early and late.
+    const sigs = [...dids, ...[...dids].reverse()].map((d) => sig(d));
+    const d = e(input('atcr.io/a/b', sigs));
+    expect(d.satisfiedBy).toEqual(dids);
+    expect(pairs(d)).toEqual([['insufficient-signatures', undefined]]);
+    expect(d.violations[0]!.message).toContain('has 900');
+  });
+
   it('when satisfied, violations of other signatures are cleared', () => {
     const e = single('{ trustedDIDs: [did:plc:a] }');
     const d = e(input('atcr.io/a/b', [sig('did:plc:mallory'), { valid: false, did: 'did:plc:x' }, sig('did:plc:a')]));
