@@ -1,21 +1,37 @@
 // Process-facing helpers shared by commands: reading inputs, writing outputs, escaping.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { escapeControls, escapeJsonText } from '../diagnostics/format.js';
 import { CliError, EXIT } from './errors.js';
 
-/** Reads a file, or standard input for `-`, as bytes; errors name the file. */
-export async function readInputBytes(file: string, what: string): Promise<Buffer> {
+/**
+ * The largest input file (`policy eval --input`): 500 MiB, about a million decision inputs.
+ * Past this, text no longer fits one JavaScript string, and the general path (one input,
+ * or a syntax error to locate) could not read it.
+ */
+export const MAX_INPUT_BYTES = 500 * 2 ** 20;
+
+/** Reads a file, or standard input for `-`, as bytes, at most `max`; errors name the file. */
+export async function readInputBytes(file: string, what: string, max = MAX_INPUT_BYTES): Promise<Buffer> {
+  const tooLarge = () =>
+    new CliError(`${file === '-' ? 'standard input' : `${what} ${file}`} is larger than ${max / 2 ** 20} MiB; split it`, EXIT.usage);
   try {
     if (file === '-') {
       const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
+      let size = 0;
+      for await (const c of process.stdin) {
+        size += (c as Buffer).length;
+        if (size > max) throw tooLarge();
+        chunks.push(c as Buffer);
+      }
       return Buffer.concat(chunks);
     }
+    if (statSync(file).size > max) throw tooLarge();
     // One synchronous read: for a large batch it is faster than the chunked asynchronous one.
     return readFileSync(file);
   } catch (err) {
+    if (err instanceof CliError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(`${what} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
   }

@@ -3,7 +3,11 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonErrorOffset, parseJsonInput } from '../../src/cli/io.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { jsonErrorOffset, MAX_INPUT_BYTES, parseJsonInput, readInputBytes } from '../../src/cli/io.js';
+import { CliError } from '../../src/cli/errors.js';
 
 describe('jsonErrorOffset', () => {
   it('points at the first character that is not JSON', () => {
@@ -49,5 +53,18 @@ describe('jsonErrorOffset', () => {
   it('parseJsonInput names the file, line and column', () => {
     expect(() => parseJsonInput('{\n  "a": 1,\n  "b" 2\n}', 'in.json')).toThrow(/^in\.json:3:7: invalid JSON/);
     expect(() => parseJsonInput('[\n  x\n]', 'in.json')).toThrow(/^in\.json:2:3: invalid JSON \(Unexpected token 'x'\)$/);
+  });
+});
+
+describe('readInputBytes', () => {
+  it('refuses a file over the limit before reading it, naming it (exit 2); reads one at the limit', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'atcr-io-'));
+    const file = path.join(dir, 'in.json');
+    writeFileSync(file, '[1,2,3]');
+    await expect(readInputBytes(file, 'input file', 6)).rejects.toSatisfy(
+      (e: unknown) => e instanceof CliError && e.exitCode === 2 && e.message === `input file ${file} is larger than ${6 / 2 ** 20} MiB; split it`,
+    );
+    expect((await readInputBytes(file, 'input file', 7)).toString()).toBe('[1,2,3]');
+    expect(MAX_INPUT_BYTES).toBe(500 * 2 ** 20);
   });
 });
