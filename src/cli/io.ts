@@ -1,6 +1,6 @@
 // Process-facing helpers shared by commands: reading inputs, writing outputs, escaping.
 
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { escapeControls, escapeJsonText } from '../diagnostics/format.js';
 import { CliError, EXIT } from './errors.js';
@@ -27,13 +27,41 @@ export async function readInputBytes(file: string, what: string, max = MAX_INPUT
       }
       return Buffer.concat(chunks);
     }
-    if (statSync(file).size > max) throw tooLarge();
-    // One synchronous read: for a large batch it is faster than the chunked asynchronous one.
-    return readFileSync(file);
+    return readCapped(file, max, tooLarge);
   } catch (err) {
     if (err instanceof CliError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(`${what} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
+  }
+}
+
+/**
+ * A file's bytes, refusing more than `max`. A regular file is measured first and read in
+ * one synchronous read (faster for a large batch than the chunked asynchronous one);
+ * anything else (a pipe, /dev/stdin, a device) is read in chunks that stop past the limit.
+ */
+function readCapped(file: string, max: number, tooLarge: () => Error): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile()) {
+      if (st.size > max) throw tooLarge();
+      const bytes = readFileSync(fd);
+      if (bytes.length > max) throw tooLarge(); // it grew meanwhile
+      return bytes;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) return Buffer.concat(chunks, size);
+      size += n;
+      if (size > max) throw tooLarge();
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -67,4 +67,11 @@ describe('readInputBytes', () => {
     expect((await readInputBytes(file, 'input file', 7)).toString()).toBe('[1,2,3]');
     expect(MAX_INPUT_BYTES).toBe(500 * 2 ** 20);
   });
+
+  it('stops reading a file that is not a regular one (a device, a pipe) past the limit', async () => {
+    // /dev/zero never ends: only the limit ends the read.
+    await expect(readInputBytes('/dev/zero', 'input file', 2 ** 20)).rejects.toSatisfy(
+      (e: unknown) => e instanceof CliError && e.exitCode === 2 && /\/dev\/zero is larger than 1 MiB/.test(e.message),
+    );
+  });
 });
