@@ -25,8 +25,12 @@ export function trustPolicySchema(): object {
   return compiled('trust-policy').schema;
 }
 
-export function schemaSha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/**
+ * What an ahead-of-time validator is stamped with: the sha256 of the schema text and of the
+ * options it was compiled with. A validator whose stamp differs is not used.
+ */
+export function validatorStamp(schemaText: string): string {
+  return createHash('sha256').update(JSON.stringify(AJV_OPTIONS)).update('\n').update(schemaText).digest('hex');
 }
 
 function compiled(name: SchemaName): { schema: object; validate: ValidateFunction } {
@@ -47,8 +51,13 @@ function compiled(name: SchemaName): { schema: object; validate: ValidateFunctio
 function precompiled(name: SchemaName, text: string): ValidateFunction | null {
   const file = fileURLToPath(new URL(`../../validators/${name}.validate.cjs`, import.meta.url));
   if (!existsSync(file)) return null;
-  const mod = require(file) as { default?: ValidateFunction; schemaSha256?: string };
-  return mod.schemaSha256 === schemaSha256(text) && typeof mod.default === 'function' ? mod.default : null;
+  let mod: { default?: ValidateFunction; stamp?: string };
+  try {
+    mod = require(file) as typeof mod;
+  } catch {
+    return null; // a damaged build output: compile instead
+  }
+  return mod.stamp === validatorStamp(text) && typeof mod.default === 'function' ? mod.default : null;
 }
 
 function compileNow(schema: object): ValidateFunction {
