@@ -45,7 +45,9 @@ async function fromWellKnown(handle: string, opts: HandleResolverOptions): Promi
     if (res.status !== 200) return null;
     const text = new TextDecoder().decode(res.body).trim();
     return isDid(text) ? text : null;
-  } catch {
+  } catch (err) {
+    // Past the deadline nothing was learned: "could not ask", not "does not resolve".
+    if (opts.signal?.aborted) throw err;
     return null;
   }
 }

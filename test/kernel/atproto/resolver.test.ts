@@ -127,6 +127,29 @@ describe('DID resolution under a deadline', () => {
       await new Promise((r) => silent.close(r));
     }
   });
+
+  it('a handle whose well-known host never answers is "could not ask" once aborted, not "does not resolve"', async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const controller = new AbortController();
+      const port = (silent.address() as AddressInfo).port;
+      const opts = {
+        timeoutMs: 600_000,
+        allowPrivate: true,
+        allowHttp: true,
+        dns: false,
+        wellKnownUrl: (h: string) => `http://127.0.0.1:${port}/${h}`,
+        signal: controller.signal,
+      };
+      const pending = failure(resolveHandle('slow.example.com', resolver(), opts));
+      setTimeout(() => controller.abort(), 50);
+      expect(await pending).toEqual({ code: 'did-resolution-failed', unavailable: true });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
 });
 
 describe('handle resolution', () => {
