@@ -14,7 +14,6 @@ import { DecisionWriter } from './write-decisions.js';
 export interface BatchResult {
   /** The decisions as a JSON array, one per line. */
   json: string | Buffer;
-  count: number;
   denied: boolean;
 }
 
@@ -37,7 +36,7 @@ export function evaluateInputs(inputs: readonly unknown[], evaluate: Evaluate, n
     parts[k] = JSON.stringify(d);
   }
   const json = parts.length === 0 ? '[]\n' : escapeJsonText(`[\n${parts.join(',\n')}\n]\n`);
-  return { json, count: inputs.length, denied };
+  return { json, denied };
 }
 
 /**
@@ -50,7 +49,6 @@ export function evaluateJsonBatch(bytes: Buffer, evaluate: Evaluate, now: string
   const facts = new InputFacts();
   // Decisions take about a quarter of the bytes of kernel facts, a third of minimal ones.
   const writer = new DecisionWriter(bytes.length >> 1);
-  let count = 0;
   let denied = false;
   try {
     if (j.peek() !== LBRACKET) return null;
@@ -61,7 +59,6 @@ export function evaluateJsonBatch(bytes: Buffer, evaluate: Evaluate, now: string
         const d = evaluate(input);
         denied ||= !d.allowed;
         writer.add(d);
-        count++;
       } while (j.more(RBRACKET));
     }
     if (!j.atEnd()) return null;
@@ -69,5 +66,5 @@ export function evaluateJsonBatch(bytes: Buffer, evaluate: Evaluate, now: string
     if (err instanceof NotJson) return null;
     throw err;
   }
-  return { json: writer.finish(), count, denied };
+  return { json: writer.finish(), denied };
 }
