@@ -1,11 +1,16 @@
 // A cursor over JSON bytes (RFC 8259) for readers that know the shape they expect: they
 // read the values they need and skip the rest, validated but never built. Any departure
-// from JSON throws `NotJson`; callers then hand the text to JSON.parse, which names the
-// error. Strings decode exactly as JSON.parse decodes them from the UTF-8 text.
+// from JSON throws `NotJson` with the offset of the first byte that is not JSON. Strings
+// decode exactly as JSON.parse decodes them from the UTF-8 text.
 
 import { StringInterner } from './intern.js';
 
-export class NotJson extends Error {}
+export class NotJson extends Error {
+  /** @param at the offset of the first byte at which the bytes stop being JSON */
+  constructor(readonly at: number) {
+    super(`not JSON at byte ${at}`);
+  }
+}
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -23,8 +28,15 @@ const NINE = 0x39;
 const ORDINARY = new Uint8Array(256);
 for (let c = 0x20; c < 0x80; c++) ORDINARY[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
 
+/** The escapes JSON has besides \u: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`. */
+const SHORT_ESCAPES = new Set([...'"\\/bfnrt'].map((ch) => ch.charCodeAt(0)));
+
 function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= ZERO && c <= NINE;
+}
+
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= ZERO && c <= NINE) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 }
 
 export class JsonBytes {
@@ -35,7 +47,7 @@ export class JsonBytes {
   constructor(readonly bytes: Buffer) {
     this.interner = new StringInterner(bytes);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    // A byte order mark is not content (as in readInput).
+    // A byte order mark is not content (as for `inputText` in src/cli/io.ts).
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) this.pos = 3;
   }
 
@@ -51,17 +63,16 @@ export class JsonBytes {
 
   /** Consumes `byte` after optional whitespace, or throws. */
   expect(byte: number): void {
-    if (this.peek() !== byte) throw new NotJson();
+    if (this.peek() !== byte) throw new NotJson(this.pos);
     this.pos++;
   }
 
   /** After a member or element: true for `,` (consumed), false for `close` (consumed). */
   more(close: number): boolean {
     const c = this.peek();
+    if (c !== COMMA && c !== close) throw new NotJson(this.pos);
     this.pos++;
-    if (c === COMMA) return true;
-    if (c === close) return false;
-    throw new NotJson();
+    return c === COMMA;
   }
 
   /** At `[` or `{`: consumes it and says whether the container is empty (closer consumed). */
@@ -83,7 +94,7 @@ export class JsonBytes {
    * key. Keys with escapes are decoded first, so `"im\u0061ge"` is `image`, as in JSON.parse.
    */
   keyOf(names: readonly string[]): number {
-    if (this.peek() !== QUOTE) throw new NotJson();
+    if (this.peek() !== QUOTE) throw new NotJson(this.pos);
     const b = this.bytes;
     const start = this.pos + 1;
     // A name (never holding `"` or `\\`) followed by a quote is that very key: no scan first.
@@ -152,24 +163,27 @@ export class JsonBytes {
       while (ORDINARY[b[i]!] === 1) i++;
       const c = b[i];
       if (c === QUOTE) break;
-      if (c === undefined || c < 0x20) throw new NotJson();
+      if (c === undefined || c < 0x20) throw new NotJson(i);
       plain = false;
-      // A backslash skips the escaped character (`decodeString` checks the escape); any
-      // other byte here is not ASCII, decoded as UTF-8 by `decodeString`.
-      i += c === BACKSLASH ? 2 : 1;
+      if (c === BACKSLASH) {
+        // A fault in an escape is where V8 puts it: the first byte that is not a hex digit
+        // after `\u`, or else the byte after the backslash.
+        const e = b[i + 1];
+        if (e === 0x75) {
+          for (let k = i + 2; k < i + 6; k++) if (!isHex(b[k])) throw new NotJson(k);
+          i += 6;
+        } else if (e !== undefined && SHORT_ESCAPES.has(e)) i += 2;
+        else throw new NotJson(i + 1);
+      } else i++; // not ASCII: decoded as UTF-8 by `decodeString`
     }
     this.plain = plain;
     return i;
   }
 
-  /** JSON.parse of the string token [quote, endQuote], from the bytes decoded as UTF-8. */
+  /** The value of a string token [quote, endQuote] that `stringEnd` checked: JSON.parse of its UTF-8 text. */
   private decodeString(quote: number, endQuote: number): string {
     this.pos = endQuote + 1;
-    try {
-      return JSON.parse(this.bytes.toString('utf8', quote, endQuote + 1)) as string;
-    } catch {
-      throw new NotJson();
-    }
+    return JSON.parse(this.bytes.toString('utf8', quote, endQuote + 1)) as string;
   }
 
   /** At `"`: the string's value. */
@@ -202,13 +216,10 @@ export class JsonBytes {
       for (;;) {
         if (stack.length === 0) return;
         const obj = stack[stack.length - 1]!;
-        c = this.peek();
-        this.pos++;
-        if (c === COMMA) {
+        if (this.more(obj ? RBRACE : RBRACKET)) {
           if (obj) this.skipKey();
           break;
         }
-        if (c !== (obj ? RBRACE : RBRACKET)) throw new NotJson();
         stack.pop();
       }
     }
@@ -216,27 +227,22 @@ export class JsonBytes {
 
   /** Skips a string, number or literal starting with byte `c`. */
   private scalar(c: number | undefined): void {
-    if (c === QUOTE) {
-      const end = this.stringEnd(this.pos + 1);
-      if (this.plain) this.pos = end + 1;
-      else this.decodeString(this.pos, end);
-    } else if (c === 0x74) this.word('true');
+    if (c === QUOTE) this.pos = this.stringEnd(this.pos + 1) + 1;
+    else if (c === 0x74) this.word('true');
     else if (c === 0x66) this.word('false');
     else if (c === 0x6e) this.word('null');
     else this.number();
   }
 
   private skipKey(): void {
-    if (this.peek() !== QUOTE) throw new NotJson();
-    const end = this.stringEnd(this.pos + 1);
-    if (this.plain) this.pos = end + 1;
-    else this.decodeString(this.pos, end);
+    if (this.peek() !== QUOTE) throw new NotJson(this.pos);
+    this.pos = this.stringEnd(this.pos + 1) + 1;
     this.expect(COLON);
   }
 
   private word(w: string): void {
     const b = this.bytes;
-    for (let k = 0; k < w.length; k++) if (b[this.pos + k] !== w.charCodeAt(k)) throw new NotJson();
+    for (let k = 0; k < w.length; k++) if (b[this.pos + k] !== w.charCodeAt(k)) throw new NotJson(this.pos + k);
     this.pos += w.length;
   }
 
@@ -247,16 +253,16 @@ export class JsonBytes {
     if (b[i] === MINUS) i++;
     if (b[i] === ZERO) i++;
     else if (isDigit(b[i])) while (isDigit(b[i])) i++;
-    else throw new NotJson();
+    else throw new NotJson(i);
     if (b[i] === 0x2e) {
       i++;
-      if (!isDigit(b[i])) throw new NotJson();
+      if (!isDigit(b[i])) throw new NotJson(i);
       while (isDigit(b[i])) i++;
     }
     if (b[i] === 0x65 || b[i] === 0x45) {
       i++;
       if (b[i] === 0x2b || b[i] === MINUS) i++;
-      if (!isDigit(b[i])) throw new NotJson();
+      if (!isDigit(b[i])) throw new NotJson(i);
       while (isDigit(b[i])) i++;
     }
     this.pos = i;
@@ -264,3 +270,16 @@ export class JsonBytes {
 }
 
 export { LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET };
+
+/** Where `bytes` stop being one JSON value (RFC 8259): the offset of the first byte that is not JSON, or null when they are one. */
+export function jsonFaultOffset(bytes: Buffer): number | null {
+  const j = new JsonBytes(bytes);
+  j.pos = 0; // here a byte order mark is a fault, as for JSON.parse
+  try {
+    j.skip();
+    return j.atEnd() ? null : j.pos;
+  } catch (err) {
+    if (err instanceof NotJson) return err.at;
+    throw err;
+  }
+}

@@ -4,6 +4,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { fileURLToPath } from 'node:url';
 import { escapeControls, escapeJsonText } from '../diagnostics/format.js';
 import { CliError, EXIT } from './errors.js';
+import { jsonFaultOffset } from '../batch/json-bytes.js';
 
 /**
  * The largest input file (`policy eval --input`): 500 MiB, about a million decision inputs.
@@ -92,104 +93,12 @@ export function parseJsonInput(text: string, file: string): unknown {
   }
 }
 
-/**
- * The offset of the first character at which `text` stops being JSON (RFC 8259), or null
- * when it cannot tell (nesting too deep for this recursive reader).
- */
+/** The offset (in UTF-16 units) of the first character at which `text` stops being JSON (RFC 8259), or null when it is JSON. */
 export function jsonErrorOffset(text: string): number | null {
-  let i = 0;
-  const fail = (): never => {
-    throw i;
-  };
-  const ws = () => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const digit = () => i < text.length && text[i]! >= '0' && text[i]! <= '9';
-  const digits = () => {
-    if (!digit()) fail();
-    while (digit()) i++;
-  };
-  // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, failing where V8 does.
-  const number = () => {
-    if (text[i] === '-') i++;
-    if (text[i] === '0') i++;
-    else digits();
-    if (text[i] === '.') {
-      i++;
-      digits();
-    }
-    if (text[i] === 'e' || text[i] === 'E') {
-      i++;
-      if (text[i] === '+' || text[i] === '-') i++;
-      digits();
-    }
-  };
-  const string = () => {
-    i++; // the opening quote
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) fail();
-      if (c === 0x5c) {
-        i++;
-        if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++;
-        else if (text[i] === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) i += 5;
-        else fail();
-      } else i++;
-    }
-    fail();
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      ws();
-      if (text[i] === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        if (c === '{') {
-          ws();
-          if (text[i] !== '"') fail();
-          string();
-          ws();
-          if (text[i] !== ':') fail();
-          i++;
-        }
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === close) {
-          i++;
-          return;
-        }
-        fail();
-      }
-    }
-    if (c === '"') return string();
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number();
-    const word = c === 't' ? 'true' : c === 'f' ? 'false' : c === 'n' ? 'null' : '';
-    let k = 0;
-    while (k < word.length && text[i + k] === word[k]) k++;
-    i += k; // at the first character that departs from the word
-    if (word === '' || k < word.length) fail();
-  };
-  try {
-    value();
-    ws();
-    return i < text.length ? i : null;
-  } catch (at) {
-    return typeof at === 'number' ? at : null;
-  }
+  const bytes = Buffer.from(text, 'utf8');
+  const at = jsonFaultOffset(bytes);
+  // A fault is at a character's first byte: the characters before it are whole.
+  return at === null ? null : bytes.toString('utf8', 0, at).length;
 }
 
 /** Writes to stdout and resolves once flushed, so large outputs are not cut at exit. */

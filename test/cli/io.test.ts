@@ -20,6 +20,14 @@ describe('jsonErrorOffset', () => {
     expect(jsonErrorOffset('{"a":"\u0001"}')).toBe(6);
     expect(jsonErrorOffset('{"a": 1}')).toBeNull();
     expect(jsonErrorOffset(' [1, {"b": [true, false, null, -0.5e3, "\\u00e9\\n"]}] ')).toBeNull();
+    // At any depth, and in UTF-16 units past non-ASCII text.
+    expect(jsonErrorOffset('['.repeat(100_000))).toBe(100_000);
+    expect(jsonErrorOffset('["é😀", x]')).toBe(8);
+    // In an escape, where V8 puts it: the first character that is not a hex digit after \u.
+    expect(jsonErrorOffset('"\\ull"')).toBe(3);
+    expect(jsonErrorOffset('"\\u12x4"')).toBe(5);
+    expect(jsonErrorOffset('"\\u"')).toBe(3);
+    expect(jsonErrorOffset('"\\x"')).toBe(2);
   });
 
   it('is null exactly for text JSON.parse accepts, and agrees with V8 where V8 names a position', () => {
