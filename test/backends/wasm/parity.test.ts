@@ -47,7 +47,9 @@ describe('wasm ↔ native parity', () => {
     expect(pairs).toBeGreaterThanOrEqual(10_000);
     // The generators must reach every outcome, or agreement would say little.
     for (const outcome of [...VIOLATION_CODES, 'allow', 'deny', 'audit', 'warn']) expect(seen).toContain(outcome);
-    expect(matched / pairs).toBeGreaterThan(0.2);
+    // About 23% of pairs reach a policy (sd 1.5% over 40 runs of 10,000); 15% is five sd
+    // below, so only a real loss of coverage fails this.
+    expect(matched / pairs).toBeGreaterThan(0.15);
   }, 300_000);
 
   it('gives the same messages as the native engine', async () => {
