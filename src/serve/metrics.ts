@@ -26,7 +26,7 @@ export class ServeMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers: [this.registry],
   });
-  readonly inFlight = new Gauge({ name: 'atcr_verify_verifications_in_flight', help: 'verifications running now', registers: [this.registry] });
+  readonly waiting = new Gauge({ name: 'atcr_verify_lookups_in_flight', help: 'image lookups answering now (cached or verifying; verifications_in_flight counts the verifications)', registers: [this.registry] });
   readonly imagesSeen = new Counter({ name: 'atcr_verify_images_total', help: 'images answered, by whether they carry a valid signature (coverage = signed / all)', labelNames: ['signed'], registers: [this.registry] });
   readonly decisions = new Counter({ name: 'atcr_verify_decisions_total', help: "decisions of the service's policy (/v1/verify), by policy and effect", labelNames: ['policy', 'effect'], registers: [this.registry] });
   readonly answers = new Counter({

@@ -59,8 +59,11 @@ export interface ServeConfig {
   verificationMs?: number;
   /** The cache in front of verification; absent: every lookup verifies. */
   cache?: FactSource;
-  /** Reported by /readyz; false makes the instance unready (e.g. the cache cannot be used). */
-  cacheReady?: () => boolean;
+  /**
+   * Whether the shared Redis tier answers. Reported by /readyz, which stays ready without
+   * it: the instance serves from memory and the network (failing safe, never open).
+   */
+  redisHealthy?: () => boolean;
   allowedRegistries?: string[];
   limits?: Partial<ServeLimits>;
   /** How often watched files are checked (default 1 s). */
@@ -219,13 +222,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
 
   // In-flight verifications, as the caller sees them (waiting on a verification counts).
   const lookup = async (image: string, deadline: AbortSignal): Promise<FactsResult> => {
-    metrics.inFlight.inc();
+    metrics.waiting.inc();
     try {
       const r = await facts.lookup(image, deadline);
       metrics.imagesSeen.inc({ signed: r.ok && r.facts.signatures.some((s) => s.valid) ? 'true' : 'false' });
       return r;
     } finally {
-      metrics.inFlight.dec();
+      metrics.waiting.dec();
     }
   };
   const lookupAll = (images: string[]) => {
@@ -268,9 +271,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       case 'readyz': {
         const problems: string[] = [];
         if (config.policyFile && !policy) problems.push('no policy loaded');
-        if (config.cacheReady && !config.cacheReady()) problems.push('the cache cannot be used');
         if (closing) problems.push('shutting down');
-        return Reply.json(problems.length ? 503 : 200, { status: problems.length ? 'unready' : 'ready', problems, policyStale: policyFailed });
+        const redis = config.redisHealthy ? (config.redisHealthy() ? 'up' : 'down') : 'not configured';
+        return Reply.json(problems.length ? 503 : 200, { status: problems.length ? 'unready' : 'ready', problems, policyStale: policyFailed, redis });
       }
       case 'metrics':
         return new Reply(200, await metrics.registry.metrics(), metrics.registry.contentType);

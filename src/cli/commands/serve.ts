@@ -6,6 +6,8 @@
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { isLoopbackHost } from '../../kernel/net/address.js';
+import pino from 'pino';
+import { ServeMetrics } from '../../serve/metrics.js';
 import { DEFAULT_CLIENT_NAME, DEFAULT_LIMITS, type RunningServer, startServer } from '../../serve/server.js';
 import { CliError, EXIT } from '../errors.js';
 import { parseTimeout } from '../io.js';
@@ -68,7 +70,7 @@ export function registerServe(program: Command): void {
     .option('--cache-size <n>', 'most images kept in memory', '100000')
     .option('--redis <url>', 'share facts between replicas through Redis (redis://host:port)')
     .option('--cache-key-file <file>', 'HMAC key for Redis entries (required with --redis)');
-  addNetworkOptions(cmd, "budget of one verification (it may go on after an answer's deadline, to fill the cache)")
+  addNetworkOptions(cmd, "budget of one verification (it may go on after an answer's deadline, to fill the cache)", '10s')
     .addHelpText(
       'after',
       '\nExamples:\n  atcr-verify serve --tls-cert tls.crt --tls-key tls.key --client-ca gatekeeper-ca.crt\n  atcr-verify serve --insecure-http --listen 127.0.0.1:8080 --policy policy.yaml\n',
@@ -90,7 +92,9 @@ export function registerServe(program: Command): void {
       const { settings, deadlineMs: verificationMs } = verifierSettings(flags);
       const deadlineMs = duration('--deadline', flags.deadline);
       const allowedRegistries = flags.allowedRegistries?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-      const cache = await buildCache(flags, (message: string) => new CliError(message, EXIT.usage));
+      const logger = pino({ base: { service: 'atcr-verify' } });
+      const metrics = new ServeMetrics();
+      const cache = buildCache(flags, { registry: metrics.registry, settings, verificationMs, logger }, (message: string) => new CliError(message, EXIT.usage));
       let server: RunningServer;
       try {
         server = await startServer({
@@ -100,14 +104,16 @@ export function registerServe(program: Command): void {
           clientName: flags.clientName,
           ...(flags.policy ? { policyFile: flags.policy } : {}),
           settings,
-          verificationMs,
           deadlineMs,
-          ...(cache ? { cache: cache.cache, cacheReady: cache.ready } : {}),
+          cache: cache.cache,
+          redisHealthy: cache.redisHealthy,
+          logger,
+          metrics,
           ...(allowedRegistries && allowedRegistries.length > 0 ? { allowedRegistries } : {}),
           limits: { maxBodyBytes: count('--max-body-bytes', flags.maxBodyBytes), maxKeys: count('--max-keys', flags.maxKeys) },
         });
       } catch (err) {
-        await cache?.close();
+        await cache.close();
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new CliError(`cannot listen on ${flags.listen ?? `${listen.host}:${listen.port}`} (${code})`, EXIT.usage);
         throw new CliError(err instanceof Error ? err.message : String(err), EXIT.usage);
@@ -122,7 +128,7 @@ export function registerServe(program: Command): void {
           process.off('SIGINT', stop);
           void server
             .close(grace)
-            .then(() => cache?.close())
+            .then(() => cache.close())
             .then(resolve, resolve);
         };
         process.on('SIGTERM', stop);

@@ -48,12 +48,12 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** The flags verify, export and serve share: where to look and how far to trust the network. */
-export function addNetworkOptions(cmd: Command, timeoutHelp = 'overall time limit, e.g. 30s or 2m; each request also stops after 10s'): Command {
+export function addNetworkOptions(cmd: Command, timeoutHelp = 'overall time limit, e.g. 30s or 2m; each request also stops after 10s', timeoutDefault = '30s'): Command {
   return cmd
     .option('--plc-url <url>', `PLC directory for did:plc (default ${DEFAULT_PLC_URL}, or ATCR_PLC_URL)`)
     .option('--insecure-registry <host>', 'allow plain http for this registry host (repeatable)', collect, [])
     .option('--allow-private-network', 'let URLs from DID documents and payloads reach loopback/private addresses')
-    .option('--timeout <duration>', timeoutHelp, '30s')
+    .option('--timeout <duration>', timeoutHelp, timeoutDefault)
     .option('--ca-file <file>', CA_FILE_HELP);
 }
 
