@@ -9,10 +9,17 @@ export interface Artifact {
 }
 
 export interface CompileOptions {
-  /** Gatekeeper: namespaces excluded from the constraints. */
+  /** Namespaces the Gatekeeper constraints and mutations and the Kyverno rules skip. */
   excludedNamespaces?: string[];
   /** URL of the atcr-verify service (Gatekeeper provider, Kyverno apiCall). */
   serviceUrl?: string;
+  /**
+   * PEM CA certificates the service's certificate chains to: base64 of it in Gatekeeper's
+   * Provider `caBundle`, the PEM itself in Kyverno's `apiCall.service.caBundle`.
+   */
+  caBundle?: string;
+  /** Gatekeeper: also pin Pod images to their verified digests (Assign mutations). */
+  pinDigests?: boolean;
 }
 
 /** A policy that a back end cannot express: compile fails naming the policy and why. */

@@ -10,17 +10,26 @@ import { printExpr } from '../../expr/printer.js';
 import { UnrepresentableString, strListLit, strLit } from './jmespath-text.js';
 import { Untranslatable, compileBool, signatureScope } from './expr.js';
 import { compileWhen, orderedCandidates } from './selection.js';
-import { type Rule, invalidImageRule, policyRule, unmatchedRule } from './rules.js';
+import { type Rule, type RuleTarget, invalidImageRule, policyRule, unmatchedRule } from './rules.js';
 
 export const DEFAULT_SERVICE_URL = 'https://atcr-verify.atcr-system.svc';
 /** The service's Kyverno endpoint, appended to `serviceUrl`. */
 export const FACTS_PATH = '/kyverno/v1/facts';
 
 export const POLICY_NAME = 'atcr-verify';
+/** Verification can reach registries and PDSes; the service should answer well within this. */
+export const WEBHOOK_TIMEOUT_SECONDS = 15;
 export const WARN_POLICY_NAME = 'atcr-verify-warn';
 
-function serviceEndpoint(opts: CompileOptions | undefined): string {
-  return (opts?.serviceUrl ?? DEFAULT_SERVICE_URL).replace(/\/+$/, '') + FACTS_PATH;
+/** Namespaces the rules skip by default: the cluster's own and Kyverno's. */
+export const DEFAULT_EXCLUDED_NAMESPACES = ['kube-system', 'kyverno'];
+
+function ruleTarget(opts: CompileOptions | undefined): RuleTarget {
+  return {
+    url: (opts?.serviceUrl ?? DEFAULT_SERVICE_URL).replace(/\/+$/, '') + FACTS_PATH,
+    ...(opts?.caBundle !== undefined ? { caBundle: opts.caBundle } : {}),
+    excludedNamespaces: opts?.excludedNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES,
+  };
 }
 
 function untranslatable(policy: IRPolicy, what: string, text: string, err: unknown): never {
@@ -75,8 +84,8 @@ function clusterPolicy(ir: IRDocument, name: string, description: string, rules:
     spec: {
       admission: true,
       background: false,
-      failurePolicy: 'Fail',
-      webhookTimeoutSeconds: 15,
+      // spec.failurePolicy and spec.webhookTimeoutSeconds are deprecated (Kyverno 1.13+).
+      webhookConfiguration: { failurePolicy: 'Fail', timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS },
       ...(emitWarning ? { emitWarning: true } : {}),
       rules,
     },
@@ -85,7 +94,7 @@ function clusterPolicy(ir: IRDocument, name: string, description: string, rules:
 
 export function compileKyverno(ir: IRDocument, opts?: CompileOptions): Artifact[] {
   for (const policy of ir.policies) checkPolicy(policy);
-  const url = serviceEndpoint(opts);
+  const url = ruleTarget(opts);
   const candidates = orderedCandidates(ir);
   const whenText = new Map<number, string>();
   for (const policy of ir.policies) {
