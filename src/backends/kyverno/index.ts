@@ -6,7 +6,7 @@ import { CompileError, textArtifact, type Artifact, type CompileOptions } from '
 import { commentText } from '../text.js';
 import { yamlDocument } from '../yaml.js';
 import type { Action, IRDocument, IRExpr, IRPolicy } from '../../ir/types.js';
-import { printExpr } from '../../expr/printer.js';
+import { printExpr } from '../../ir/printer.js';
 import { UnrepresentableString, strListLit, strLit } from './jmespath-text.js';
 import { Untranslatable, compileBool, signatureScope } from './expr.js';
 import { compileWhen, orderedCandidates } from './selection.js';

@@ -8,7 +8,7 @@
 
 import { CLOCK_SKEW_SECONDS } from '../../ir/decision.js';
 import type { IRPolicy } from '../../ir/types.js';
-import { formatDuration } from '../../expr/duration.js';
+import { formatDuration } from '../../ir/duration.js';
 import { EMPTY_LIST, FALSE, TRUE, and, jsonString, not, or, strListLit, strLit } from './jmespath-text.js';
 import { compileBool, readString, signatureScope } from './expr.js';
 import { FACTS } from './selection.js';

@@ -5,7 +5,7 @@ import type { IRDocument, IRPolicy, Unmatched } from '../../ir/types.js';
 import { compileCondition, EXPR_PARAMS, WHEN_PARAMS, type CompiledCondition } from './expr.js';
 import { byCodePoint } from '../../ir/order.js';
 import { regoNanoseconds, regoNumber, regoRegex, regoString } from './literal.js';
-import { formatDuration } from '../../expr/duration.js';
+import { formatDuration } from '../../ir/duration.js';
 import { commentText } from '../text.js';
 
 export interface ScopeView {

@@ -4,7 +4,7 @@
 
 import { CompileError } from '../artifact.js';
 import type { ExprType, IRDocument, IRExpr, IRPolicy, PathName } from '../../ir/types.js';
-import { formatDuration } from '../../expr/duration.js';
+import { formatDuration } from '../../ir/duration.js';
 import { writeScopeIndex, type IndexedScope } from './scope-table.js';
 import { Blob } from './blob.js';
 
