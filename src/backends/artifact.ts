@@ -1,6 +1,8 @@
 // What every back end returns: files to write under the output directory.
 
 import { checkedArtifactText } from './text.js';
+import type { IRDocument } from '../ir/types.js';
+import { irVersionProblem } from '../ir/version.js';
 
 export interface Artifact {
   /** Path relative to the output directory, with `/` separators. */
@@ -36,4 +38,10 @@ export class CompileError extends Error {
 /** A text artifact, after the last check that no unsafe character is raw in it (text.ts). */
 export function textArtifact(path: string, content: string): Artifact {
   return { path, content: checkedArtifactText(path, content) };
+}
+
+/** Every back end starts here: an IR of another version is a CompileError, not a guess. */
+export function checkIrVersion(ir: IRDocument): void {
+  const problem = irVersionProblem(ir);
+  if (problem !== null) throw new CompileError(problem, null);
 }

@@ -2,7 +2,7 @@
 // All policy logic — selection, trust, skew, maxAge, expr, minSignatures, unmatched — is
 // compiled into JMESPath here; the atcr-verify service only supplies facts per image.
 
-import { CompileError, textArtifact, type Artifact, type CompileOptions } from '../artifact.js';
+import { CompileError, checkIrVersion, textArtifact, type Artifact, type CompileOptions } from '../artifact.js';
 import { commentText } from '../text.js';
 import { yamlDocument } from '../yaml.js';
 import type { Action, IRDocument, IRExpr, IRPolicy } from '../../ir/types.js';
@@ -93,6 +93,7 @@ function clusterPolicy(ir: IRDocument, name: string, description: string, rules:
 }
 
 export function compileKyverno(ir: IRDocument, opts?: CompileOptions): Artifact[] {
+  checkIrVersion(ir);
   for (const policy of ir.policies) checkPolicy(policy);
   const url = ruleTarget(opts);
   const candidates = orderedCandidates(ir);
