@@ -164,6 +164,21 @@ describe('compileGatekeeper', () => {
     expect(target.rego).not.toMatch(/http\.send/u);
   });
 
+  it('puts the Rego under code[] as Rego v1 with gatekeeperRego code-v1, and names the minimum Gatekeeper', () => {
+    const byPath = Object.fromEntries(compileGatekeeper(expressionsDoc, { gatekeeperRego: 'code-v1' }).map((a) => [a.path, a.content]));
+    const template = objects(byPath['constraint-template.yaml']!)[0]!;
+    expect(validateTemplate(template), JSON.stringify(validateTemplate.errors)).toBe(true);
+    const [target] = template.spec.targets;
+    expect(Object.keys(target).sort()).toEqual(['code', 'target']);
+    expect(target.code).toHaveLength(1);
+    const { engine, source } = target.code[0];
+    expect([engine, source.version]).toEqual(['Rego', 'v1']);
+    expect(source.rego).toBe(templateRego(expressionsDoc));
+    expect(source.libs).toEqual([renderModule(expressionsDoc, 'lib.atcr.trust')]);
+    expect(String(byPath['constraint-template.yaml'])).toContain('# Requires Gatekeeper 3.19 or later');
+    expect(String(compiled().byPath['constraint-template.yaml'])).toContain('# Requires Gatekeeper 3.15 or later');
+  });
+
   it('keeps the Rego byte for byte through YAML', () => {
     const target = compiled(productionDoc).template.spec.targets[0];
     expect(target.rego).toBe(templateRego(productionDoc));

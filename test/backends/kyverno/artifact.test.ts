@@ -50,6 +50,12 @@ function documents(ir: IRDocument): Record<string, any>[] {
 describe('kyverno artifact', () => {
   const ir = irFromYaml(POLICY);
 
+  it('names the minimum Kyverno version in its header', () => {
+    expect(String(compileKyverno(ir)[0]!.content).split('\n').slice(0, 3)).toContain(
+      '# Requires Kyverno 1.13 or later (rule failureAction, spec.webhookConfiguration).',
+    );
+  });
+
   it('sets failure policy and timeout through spec.webhookConfiguration, not the deprecated fields', () => {
     for (const doc of documents(ir)) {
       expect(doc.spec.webhookConfiguration).toEqual({ failurePolicy: 'Fail', timeoutSeconds: 15 });
