@@ -63,7 +63,8 @@ describe('policy compile service options', () => {
     expect(readFileSync(path.join(out, 'kyverno', 'clusterpolicy.yaml'), 'utf8')).toContain('caBundle: |\n');
     const junk = await compile(['--ca-bundle', path.join(dir, 'junk')]);
     expect([junk.code, junk.stderr]).toEqual([2, `atcr-verify: --ca-bundle ${path.join(dir, 'junk')}: holds no PEM certificate (-----BEGIN CERTIFICATE-----)\n`]);
-    expect((await compile(['--ca-bundle', '/dev/zero'])).stderr).toBe('atcr-verify: --ca-bundle /dev/zero: not a regular file\n');
+    const zero = await compile(['--ca-bundle', '/dev/zero']);
+    expect([zero.code, zero.stderr.startsWith('atcr-verify: --ca-bundle /dev/zero')]).toEqual([2, true]);
   });
 
   it('--pin-digests only with Gatekeeper; --exclude-namespace takes namespace names', async () => {

@@ -1,7 +1,8 @@
 // `policy compile FILE --target …`: writes the artifacts of one target (or all, each in
 // its own subdirectory) and prints their paths.
 
-import { mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { FileReadError, readBounded } from '../../../fs/read-bounded.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { CompileError, GATEKEEPER_REGO_FORMS, type Artifact, type CompileOptions, type GatekeeperRegoForm } from '../../../backends/artifact.js';
@@ -77,26 +78,21 @@ function checkServiceUrl(text: string, target: Target | 'all'): string {
 const MAX_CA_BUNDLE_BYTES = 1 << 20;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/u;
 
-/** Reads `--ca-bundle`: a regular file, at most 1 MiB, holding PEM certificates and nothing unprintable. */
+/** Reads `--ca-bundle` with the project's bounded reader: at most 1 MiB of PEM certificates, nothing unprintable. */
 async function readCaBundle(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = (await readBounded(file, { maxBytes: MAX_CA_BUNDLE_BYTES, what: '--ca-bundle' })).toString('utf8');
+  } catch (err) {
+    if (err instanceof FileReadError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
   const fail = (why: string): never => {
     throw new CliError(`--ca-bundle ${escapeControls(file)}: ${why}`, EXIT.usage);
   };
-  const handle = await open(file, 'r').catch((err: NodeJS.ErrnoException) => fail(describeFsError(err)));
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) fail('not a regular file');
-    if (st.size > MAX_CA_BUNDLE_BYTES) fail(`larger than ${MAX_CA_BUNDLE_BYTES} bytes`);
-    const buf = Buffer.alloc(MAX_CA_BUNDLE_BYTES + 1);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    if (bytesRead > MAX_CA_BUNDLE_BYTES) fail(`larger than ${MAX_CA_BUNDLE_BYTES} bytes`);
-    const text = buf.subarray(0, bytesRead).toString('utf8');
-    if (!PEM_CERTIFICATE.test(text)) fail('holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
-    if (/[^\x20-\x7e\r\n\t]/u.test(text)) fail('holds characters that are not printable ASCII');
-    return text;
-  } finally {
-    await handle.close();
-  }
+  if (!PEM_CERTIFICATE.test(text)) fail('holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+  if (/[^\x20-\x7e\r\n\t]/u.test(text)) fail('holds characters that are not printable ASCII');
+  return text;
 }
 
 interface CompileFlags {
