@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,7 +57,21 @@ async function irBaseOf(bytes) {
   return instance.exports.opa_heap_ptr_get();
 }
 
+/**
+ * Writes runtime/contract.ts from src/ir (through the compiled generator in dist/: the
+ * build runs tsc first), so the runtime is always built against the IR's contract.
+ */
+async function writeContract() {
+  const generator = join(root, 'dist/src/backends/wasm/runtime-contract.js');
+  if (!existsSync(generator)) throw new Error(`build-wasm-runtime: ${generator} is missing; run tsc first (npm run build)`);
+  const { runtimeContractSource } = await import(pathToFileURL(generator).href);
+  const file = join(root, 'src/backends/wasm/runtime/contract.ts');
+  const text = runtimeContractSource();
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
+}
+
 export async function buildRuntime() {
+  await writeContract();
   const tmp = mkdtempSync(join(tmpdir(), 'atcr-wasm-'));
   try {
     const outFile = join(tmp, 'runtime.wasm');

@@ -1,16 +1,37 @@
 // What every back end returns: files to write under the output directory.
 
+import { checkedArtifactText } from './text.js';
+import type { IRDocument } from '../ir/types.js';
+import { irVersionProblem } from '../ir/version.js';
+
 export interface Artifact {
   /** Path relative to the output directory, with `/` separators. */
   path: string;
   content: string | Uint8Array;
 }
 
+export type GatekeeperRegoForm = 'rego' | 'code-v1';
+export const GATEKEEPER_REGO_FORMS: readonly GatekeeperRegoForm[] = ['rego', 'code-v1'];
+
 export interface CompileOptions {
-  /** Gatekeeper: namespaces excluded from the constraints. */
+  /** Namespaces the Gatekeeper constraints and mutations and the Kyverno rules skip. */
   excludedNamespaces?: string[];
   /** URL of the atcr-verify service (Gatekeeper provider, Kyverno apiCall). */
   serviceUrl?: string;
+  /**
+   * PEM CA certificates the service's certificate chains to: base64 of it in Gatekeeper's
+   * Provider `caBundle`, the PEM itself in Kyverno's `apiCall.service.caBundle`.
+   */
+  caBundle?: string;
+  /**
+   * Gatekeeper: where the template's Rego goes. `rego` (default): the `rego`/`libs`
+   * fields, which Gatekeeper parses as Rego v0 — the modules `import rego.v1`, so v1
+   * syntax holds (Gatekeeper 3.15+). `code-v1`: `code[{engine: Rego, source: {version:
+   * v1, rego, libs}}]`, parsed as Rego v1 (Gatekeeper 3.19+).
+   */
+  gatekeeperRego?: GatekeeperRegoForm;
+  /** Gatekeeper: also pin Pod images to their verified digests (Assign mutations). */
+  pinDigests?: boolean;
 }
 
 /** A policy that a back end cannot express: compile fails naming the policy and why. */
@@ -24,7 +45,13 @@ export class CompileError extends Error {
   }
 }
 
-/** Text that cannot break out of a one-line comment (`#` in Rego and YAML) of a generated file. */
-export function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
+/** A text artifact, after the last check that no unsafe character is raw in it (text.ts). */
+export function textArtifact(path: string, content: string): Artifact {
+  return { path, content: checkedArtifactText(path, content) };
+}
+
+/** Every back end starts here: an IR of another version is a CompileError, not a guess. */
+export function checkIrVersion(ir: IRDocument): void {
+  const problem = irVersionProblem(ir);
+  if (problem !== null) throw new CompileError(problem, null);
 }

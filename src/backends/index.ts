@@ -1,7 +1,7 @@
 // Every compile target behind one entry point. Back ends load lazily: a command pays only
 // for the target it compiles.
 
-import type { Artifact, CompileOptions } from './artifact.js';
+import { checkIrVersion, type Artifact, type CompileOptions } from './artifact.js';
 import type { IRDocument } from '../ir/types.js';
 
 export type Target = 'rego' | 'wasm' | 'gatekeeper' | 'kyverno';
@@ -15,6 +15,7 @@ const BACKENDS: Record<Target, (ir: IRDocument, o: CompileOptions) => Promise<Ar
 };
 
 export async function compileTargets(ir: IRDocument, target: Target | 'all', opts: CompileOptions): Promise<Artifact[]> {
+  checkIrVersion(ir);
   if (target !== 'all') return BACKENDS[target](ir, opts);
   const all: Artifact[] = [];
   for (const t of TARGETS) for (const a of await BACKENDS[t](ir, opts)) all.push({ ...a, path: `${t}/${a.path}` });

@@ -15,7 +15,8 @@ import { parseImageRef, type ImageRef } from '../ref/reference.js';
 import { compileCondition, type EvalContext } from './expr.js';
 import { parseInstant, type Instant } from '../ir/time.js';
 import { byCodePoint } from '../ir/order.js';
-import { formatDuration } from '../expr/duration.js';
+import { formatDuration } from '../ir/duration.js';
+import { INVALID_REASON, MALFORMED_INPUT, UNKNOWN_SIGNER, renderMessage } from '../ir/messages.js';
 import { Memo } from './memo.js';
 import type { ScopeCandidate } from '../glob/scope-index.js';
 
@@ -74,18 +75,21 @@ function violationFor(code: ViolationCode, did: string, cause: string | null, cp
   const name = cp.ir.name;
   switch (code) {
     case 'invalid-signature': {
-      const message = `signature by ${did || '(unknown)'} is invalid: ${cause === null ? 'unreadable' : cause || 'not verified'}`;
+      const message = renderMessage(code, {
+        signer: did || UNKNOWN_SIGNER,
+        cause: cause === null ? INVALID_REASON.unreadable : cause || INVALID_REASON.unverified,
+      });
       // `cause` before `message`, the order the WebAssembly engine writes, so both print the same bytes.
       return cause ? { code, did, cause, message } : { code, did, message };
     }
     case 'untrusted-did':
-      return { code, did, message: `${did} is not trusted by policy ${name}` };
+      return { code, did, message: renderMessage(code, { signer: did, policy: name }) };
     case 'signature-from-future':
-      return { code, did, message: `signature by ${did} is dated in the future` };
+      return { code, did, message: renderMessage(code, { signer: did }) };
     case 'signature-expired':
-      return { code, did, message: `signature by ${did} is older than ${cp.maxAgeText} allowed by policy ${name}` };
+      return { code, did, message: renderMessage(code, { signer: did, maxAge: cp.maxAgeText, policy: name }) };
     default:
-      return { code, did, message: `signature by ${did} fails the condition of policy ${name}` };
+      return { code, did, message: renderMessage('condition-failed', { signer: did, policy: name }) };
   }
 }
 
@@ -145,10 +149,10 @@ export function compileEngine(ir: IRDocument): Engine {
 
   return (input: unknown): Decision => {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      return invalidImage('the input is malformed: it must be an object');
+      return invalidImage(renderMessage('malformed-input', { what: MALFORMED_INPUT.object }));
     }
     const inp = input as Record<string, unknown>;
-    if (typeof inp.image !== 'string') return invalidImage('the input is malformed: `image` must be a string');
+    if (typeof inp.image !== 'string') return invalidImage(renderMessage('malformed-input', { what: MALFORMED_INPUT.image }));
     // `now` is usually fresh per call (a clock reading), so it stays out of the memo; but a
     // batch gives every input the same one, so the last one is kept.
     let now: Instant | null;
@@ -158,10 +162,10 @@ export function compileEngine(ir: IRDocument): Engine {
       lastNowText = inp.now;
       lastNow = now;
     }
-    if (!now) return invalidImage('the input is malformed: `now` must be an RFC 3339 time');
-    if (!Array.isArray(inp.signatures)) return invalidImage('the input is malformed: `signatures` must be an array');
+    if (!now) return invalidImage(renderMessage('malformed-input', { what: MALFORMED_INPUT.now }));
+    if (!Array.isArray(inp.signatures)) return invalidImage(renderMessage('malformed-input', { what: MALFORMED_INPUT.signatures }));
     const parsed = refs.get(inp.image);
-    if (!parsed) return invalidImage(`image reference ${JSON.stringify(inp.image)} does not parse`);
+    if (!parsed) return invalidImage(renderMessage('unparseable-image', { image: JSON.stringify(inp.image) }));
     const image = parsed.ref;
     const owner = str(inp.owner);
     ctx.image = image;
@@ -178,7 +182,7 @@ export function compileEngine(ir: IRDocument): Engine {
         policy: null,
         action: null,
         satisfiedBy: [],
-        violations: [{ code: 'no-matching-policy', message: `no policy applies to ${refLabel(image)}` }],
+        violations: [{ code: 'no-matching-policy', message: renderMessage('no-matching-policy', { label: refLabel(image) }) }],
       };
     }
     const p = cp.ir;
@@ -255,12 +259,12 @@ export function compileEngine(ir: IRDocument): Engine {
       return { allowed: true, effect: 'allow', policy: name, action: p.action, satisfiedBy: qualified, violations: [] };
     }
     const violations: Violation[] = [];
-    if (sigs.length === 0) violations.push({ code: 'no-signatures', message: `policy ${name} requires a signature and the image has none` });
+    if (sigs.length === 0) violations.push({ code: 'no-signatures', message: renderMessage('no-signatures', { policy: name }) });
     for (let k = 0; k < failed; k++) violations.push(violationFor(failCodes[k]!, failDids[k]!, failCauses[k] ?? null, cp));
     if (qualified.length > 0) {
       violations.push({
         code: 'insufficient-signatures',
-        message: `policy ${name} needs ${req.minSignatures} distinct signers, has ${qualified.length}`,
+        message: renderMessage('insufficient-signatures', { policy: name, min: String(req.minSignatures), count: String(qualified.length) }),
       });
     }
     const effect = p.action === 'enforce' ? 'deny' : p.action;

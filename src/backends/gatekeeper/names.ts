@@ -11,6 +11,9 @@ export const TEMPLATE_PACKAGE = 'atcr.gatekeeper';
 export const LIB_PACKAGE = 'lib.atcr.trust';
 
 export const PROVIDER_NAME = 'atcr-verify';
+/** The provider of the digest-pinning mutation (`--pin-digests`). */
+export const MUTATE_PROVIDER_NAME = 'atcr-verify-mutate';
+export const MUTATE_PROVIDER_PATH = '/gatekeeper/v1/mutate';
 export const DEFAULT_SERVICE_URL = 'https://atcr-verify.atcr-system.svc';
 /** The service's Gatekeeper endpoint, appended to `serviceUrl` (like Kyverno's). */
 export const PROVIDER_PATH = '/gatekeeper/v1/provider';

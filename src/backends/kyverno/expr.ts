@@ -9,6 +9,7 @@ import type { CompareOp, IRExpr, PathName } from '../../ir/types.js';
 import { FALSE, TRUE, and, not, or, paren, strListLit, strLit } from './jmespath-text.js';
 import { NOW_TEXT, shiftedNow } from './time.js';
 import { holds } from '../../ir/compare-op.js';
+import { assertNever } from '../../ir/never.js';
 
 /** An expression Kyverno's JMESPath cannot express; the caller names the policy. */
 export class Untranslatable extends Error {}
@@ -89,8 +90,14 @@ export function compileBool(e: IRExpr, scope: Scope): string {
       return `ends_with(${compileString(e.left, scope)}, ${compileString(e.right, scope)})`;
     case 'compare':
       return compileCompare(e, scope);
-    default:
+    case 'string':
+    case 'number':
+    case 'duration':
+    case 'list':
+    case 'path':
       throw new Untranslatable(`a ${e.kind} expression is not a condition`);
+    default:
+      return assertNever(e, 'expression');
   }
 }
 

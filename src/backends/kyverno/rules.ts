@@ -9,7 +9,15 @@ import { FACTS, type Candidate, winnerExpression } from './selection.js';
 import { type ContextVariable, signatureVariables } from './signatures.js';
 import { NOW_VARIABLE } from './time.js';
 
-export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
+export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController'];
+
+/** Where the rules reach the service, and which namespaces they leave alone. */
+export interface RuleTarget {
+  url: string;
+  /** PEM CA certificates the service's certificate must chain to (Kyverno wants raw PEM). */
+  caBundle?: string;
+  excludedNamespaces: readonly string[];
+}
 
 /** The pod spec of a Pod, of a workload's template, or of a CronJob's job template. */
 const POD_SPEC =
@@ -24,6 +32,7 @@ type Condition = { key: string; operator: 'Equals'; value: unknown };
 export interface Rule {
   name: string;
   match: unknown;
+  exclude?: unknown;
   context: unknown[];
   validate: {
     failureAction: 'Enforce' | 'Audit';
@@ -37,13 +46,13 @@ export interface Rule {
   };
 }
 
-function ruleContext(serviceUrl: string): unknown[] {
+function ruleContext(target: RuleTarget): unknown[] {
   return [
     {
       name: SERVICE_RESULT,
       apiCall: {
         method: 'POST',
-        service: { url: serviceUrl },
+        service: { url: target.url, ...(target.caBundle !== undefined ? { caBundle: target.caBundle } : {}) },
         data: [{ key: 'images', value: `{{ ${CONTAINERS}.image }}` }],
       },
     },
@@ -73,7 +82,7 @@ const is = (key: string, value: unknown): Condition => ({ key: `{{ ${key} }}`, o
 
 function rule(
   name: string,
-  serviceUrl: string,
+  target: RuleTarget,
   failureAction: Rule['validate']['failureAction'],
   message: string,
   context: ContextVariable[],
@@ -84,7 +93,10 @@ function rule(
   return {
     name,
     match: MATCH,
-    context: ruleContext(serviceUrl),
+    ...(target.excludedNamespaces.length > 0
+      ? { exclude: { any: [{ resources: { namespaces: [...target.excludedNamespaces] } }] } }
+      : {}),
+    context: ruleContext(target),
     validate: {
       failureAction,
       message,
@@ -101,11 +113,11 @@ function rule(
 }
 
 /** Denies images whose reference does not parse, whatever `unmatched` says. */
-export function invalidImageRule(serviceUrl: string): Rule {
+export function invalidImageRule(target: RuleTarget): Rule {
   const reason = `type(${FACTS}.parseError) == 'string' && ${FACTS}.parseError || ${strLit(NO_FACTS)}`;
   return rule(
     'invalid-image',
-    serviceUrl,
+    target,
     'Enforce',
     'image {{ atcrImage }} is denied: {{ atcrParseError }}',
     [FACTS_VARIABLE, variable('atcrParseError', reason)],
@@ -115,10 +127,10 @@ export function invalidImageRule(serviceUrl: string): Rule {
 }
 
 /** Images no policy applies to, for `unmatched: deny` (Enforce) or `audit` (Audit). */
-export function unmatchedRule(serviceUrl: string, candidates: readonly Candidate[], whenText: ReadonlyMap<number, string>, action: 'deny' | 'audit'): Rule {
+export function unmatchedRule(target: RuleTarget, candidates: readonly Candidate[], whenText: ReadonlyMap<number, string>, action: 'deny' | 'audit'): Rule {
   return rule(
     'unmatched',
-    serviceUrl,
+    target,
     action === 'deny' ? 'Enforce' : 'Audit',
     'no trust policy applies to image {{ atcrImage }}',
     [FACTS_VARIABLE, variable('atcrWinner', winnerExpression(candidates, whenText))],
@@ -138,7 +150,7 @@ export function failureActionOf(action: Action): Rule['validate']['failureAction
  * winner's requirements are not met.
  */
 export function policyRule(
-  serviceUrl: string,
+  target: RuleTarget,
   action: Action,
   policies: readonly IRPolicy[],
   candidates: readonly Candidate[],
@@ -146,7 +158,7 @@ export function policyRule(
 ): Rule {
   return rule(
     `policies-${action}`,
-    serviceUrl,
+    target,
     failureActionOf(action),
     `image {{ atcrImage }} does not satisfy trust policy {{ atcrWinner }} (${action}): {{ atcrReasons }}`,
     [FACTS_VARIABLE, variable('atcrWinner', winnerExpression(candidates, whenText)), ...signatureVariables(policies)],

@@ -8,8 +8,9 @@
 
 import { CLOCK_SKEW_SECONDS } from '../../ir/decision.js';
 import type { IRPolicy } from '../../ir/types.js';
-import { formatDuration } from '../../expr/duration.js';
-import { EMPTY_LIST, FALSE, TRUE, and, not, or, strListLit, strLit } from './jmespath-text.js';
+import { formatDuration } from '../../ir/duration.js';
+import { INVALID_REASON, UNKNOWN_SIGNER, renderMessageIn, type MessageKey, type MessageSlot } from '../../ir/messages.js';
+import { EMPTY_LIST, FALSE, TRUE, and, jsonString, not, or, strListLit, strLit } from './jmespath-text.js';
 import { compileBool, readString, signatureScope } from './expr.js';
 import { FACTS } from './selection.js';
 import { NOW_TEXT, READABLE_TIME_REGEX, shiftedNow } from './time.js';
@@ -62,24 +63,36 @@ function recordExpression(policy: IRPolicy): string {
 
 const QUALIFIED = 'atcrSigs[?ok && !untrusted && !future && !expired && !failed].did';
 
-/** `[prefix, did, suffix]` joined, for every record the filter keeps. */
-function perSignature(filter: string, prefix: string, suffix: string): string {
-  return `map(&join(${strLit('')}, [${strLit(prefix)}, did, ${strLit(suffix)}]), atcrSigs[?${filter}])`;
+/** A message of src/ir/messages.ts as a JMESPath string; `terms` are JMESPath for its slots. */
+function message(key: MessageKey, terms: Partial<Record<MessageSlot, string>>): string {
+  return renderMessageIn(key, strLit, terms, (parts) => `join(${strLit('')}, [${parts.join(', ')}])`);
 }
 
+/** The message for every record the filter keeps (the record's fields are in scope). */
+function perSignature(filter: string, key: MessageKey, terms: Partial<Record<MessageSlot, string>>): string {
+  return `map(&${message(key, terms)}, atcrSigs[?${filter}])`;
+}
+
+// Kyverno's records do not say why a signature is unusable, so both reasons are named.
+const EITHER_REASON = `${INVALID_REASON.unverified} or ${INVALID_REASON.unreadable}`;
+
 function reasonsExpression(policy: IRPolicy): string {
-  const p = policy.name;
+  const policyName = strLit(policy.name);
   const req = policy.require;
   const lists = [
-    `length(atcrSigs) == \`0\` && ${strListLit([`policy ${p} requires a signature and the image has none`])} || ${EMPTY_LIST}`,
-    `map(&join(${strLit('')}, [${strLit('signature by ')}, did || ${strLit('(unknown)')}, ${strLit(' is invalid: ')}, cause || ${strLit('not verified or unreadable')}]), atcrSigs[?!ok])`,
-    perSignature('ok && untrusted', '', ` is not trusted by policy ${p}`),
+    `length(atcrSigs) == \`0\` && [${message('no-signatures', { policy: policyName })}] || ${EMPTY_LIST}`,
+    perSignature('!ok', 'invalid-signature', { signer: `did || ${strLit(UNKNOWN_SIGNER)}`, cause: `cause || ${strLit(EITHER_REASON)}` }),
+    perSignature('ok && untrusted', 'untrusted-did', { signer: 'did', policy: policyName }),
     ...(req.maxAgeSeconds === null
       ? []
-      : [perSignature('ok && expired', 'signature by ', ` is older than ${formatDuration(req.maxAgeSeconds)} allowed by policy ${p}`)]),
-    perSignature('ok && future', 'signature by ', ' is dated in the future'),
-    ...(req.expr === null ? [] : [perSignature('ok && failed', 'signature by ', ` fails the condition of policy ${p}`)]),
-    `length(atcrSigners) > \`0\` && [join(${strLit('')}, [${strLit(`policy ${p} needs ${req.minSignatures} distinct signers, has `)}, to_string(length(atcrSigners))])] || ${EMPTY_LIST}`,
+      : [perSignature('ok && expired', 'signature-expired', { signer: 'did', maxAge: strLit(formatDuration(req.maxAgeSeconds)), policy: policyName })]),
+    perSignature('ok && future', 'signature-from-future', { signer: 'did' }),
+    ...(req.expr === null ? [] : [perSignature('ok && failed', 'condition-failed', { signer: 'did', policy: policyName })]),
+    `length(atcrSigners) > \`0\` && [${message('insufficient-signatures', {
+      policy: policyName,
+      min: strLit(String(req.minSignatures)),
+      count: 'to_string(length(atcrSigners))',
+    })}] || ${EMPTY_LIST}`,
   ];
   return `join(${strLit('; ')}, [${lists.join(', ')}][])`;
 }
@@ -99,8 +112,7 @@ function dispatch(policies: readonly IRPolicy[], per: (p: IRPolicy) => string, f
  * checks appear once, so the rule grows with the policies, not with their square.
  */
 export function signatureVariables(policies: readonly IRPolicy[]): ContextVariable[] {
-  // Policy names are [a-z0-9-] (schema), so the object is a safe JMESPath JSON literal.
-  const minimum = '`' + JSON.stringify(Object.fromEntries(policies.map((p) => [p.name, p.require.minSignatures]))) + '`';
+  const minimum = '`{' + policies.map((p) => `${jsonString(p.name)}:${p.require.minSignatures}`).join(',') + '}`';
   return [
     { name: 'atcrSigs0', variable: { jmesPath: SIGS0 } },
     { name: 'atcrSigs', variable: { jmesPath: dispatch(policies, recordExpression, EMPTY_LIST) } },

@@ -4,6 +4,7 @@
 // Evaluation never fails: operand types are guaranteed by the IR type checker.
 
 import type { IRExpr, PathName } from '../../ir/types.js';
+import { assertNever } from '../../ir/never.js';
 import { regoNanoseconds, regoNumber, regoRegex, regoString } from './literal.js';
 
 /** One function definition: its parameter list (unused ones as `_`) and body lines. */
@@ -79,9 +80,18 @@ export function compileCondition(expr: IRExpr, prefix: string, params: string): 
         return PATH_TERMS[e.path];
       case 'bool':
         return e.value ? 'true' : 'false';
-      default:
+      case 'compare':
+      case 'in':
+      case 'matches':
+      case 'startsWith':
+      case 'endsWith':
+      case 'and':
+      case 'or':
+      case 'not':
         // A boolean-valued node used as an operand (e.g. `(a == b) == true`).
         return newHelper(true, [cond(e)]);
+      default:
+        return assertNever(e, 'expression');
     }
   };
 

@@ -1,7 +1,7 @@
 // Renders the Rego module of an IR document from templates/rego/module.rego.hbs.
 
-import { IR_VERSION, type IRDocument } from '../../ir/types.js';
-import { CompileError } from '../artifact.js';
+import type { IRDocument } from '../../ir/types.js';
+import { checkIrVersion } from '../artifact.js';
 import { loadTemplate } from './templates.js';
 import { moduleView } from './view.js';
 
@@ -9,9 +9,7 @@ import { moduleView } from './view.js';
 export const REGO_PACKAGE = 'atcr.trust';
 
 export function renderModule(ir: IRDocument, packageName: string): string {
-  if (ir.irVersion !== IR_VERSION) {
-    throw new CompileError(`IR version ${String(ir.irVersion)} is not supported (expected ${IR_VERSION})`, null);
-  }
+  checkIrVersion(ir);
   const template = loadTemplate('rego/module.rego.hbs', { helper: 'rego/helper.rego.hbs' });
   // Blank-line runs come from template sections that rendered nothing.
   return template(moduleView(ir, packageName)).replace(/\n{3,}/gu, '\n\n');

@@ -2,44 +2,44 @@
 // docs/compile-wasm.md). Strings are stored as UTF-16 so the runtime compares them with
 // input strings unit for unit; globs become token programs; expressions become nodes.
 
-import { CompileError } from '../artifact.js';
+import { CompileError, checkIrVersion } from '../artifact.js';
+import { assertNever } from '../../ir/never.js';
 import type { ExprType, IRDocument, IRExpr, IRPolicy, PathName } from '../../ir/types.js';
-import { formatDuration } from '../../expr/duration.js';
+import { formatDuration } from '../../ir/duration.js';
 import { writeScopeIndex, type IndexedScope } from './scope-table.js';
 import { Blob } from './blob.js';
+import {
+  ACTION_CODES,
+  EXPR_CODES,
+  HEADER_FIELDS,
+  OP_CODES,
+  PATH_CODES,
+  POLICY_FIELDS,
+  TYPE_CODES,
+  UNMATCHED_CODES,
+  WASM_IR_FORMAT_VERSION,
+  WASM_IR_HEADER_SIZE,
+  WASM_IR_MAGIC,
+  WASM_IR_POLICY_SIZE,
+} from '../../ir/wasm-layout.js';
 
-const MAGIC = 0x52435441; // "ATCR"
-const FORMAT_VERSION = 1;
-const HEADER_SIZE = 32;
-const POLICY_SIZE = 80;
+const MAGIC = WASM_IR_MAGIC;
+const HEADER_SIZE = WASM_IR_HEADER_SIZE;
+const POLICY_SIZE = WASM_IR_POLICY_SIZE;
 const MAX_EXPR_DEPTH = 1000;
 
 const STAR = -1;
 const DOUBLE_STAR = -2;
 const QUESTION = -3;
 
-const ACTIONS = { enforce: 0, audit: 1, warn: 2 } as const;
-const UNMATCHED = { deny: 0, allow: 1, audit: 2 } as const;
-const OPS = { '==': 0, '!=': 1, '<': 2, '<=': 3, '>': 4, '>=': 5 } as const;
-const TYPES: Record<ExprType, number> = { string: 0, number: 1, bool: 2, duration: 3, list: 4 };
-const PATHS: Record<PathName, number> = {
-  'image.registry': 0,
-  'image.repository': 1,
-  'image.name': 2,
-  'image.namespace': 3,
-  'image.tag': 4,
-  'image.digest': 5,
-  owner: 6,
-  'signature.did': 7,
-  'signature.handle': 8,
-  'signature.pds': 9,
-  'signature.algorithm': 10,
-  'signature.age': 11,
-};
-const E = {
-  string: 1, number: 2, bool: 3, duration: 4, list: 5, path: 6, compare: 7, in: 8,
-  matches: 9, startsWith: 10, endsWith: 11, and: 12, or: 13, not: 14,
-} as const;
+const ACTIONS = ACTION_CODES;
+const UNMATCHED = UNMATCHED_CODES;
+const OPS = OP_CODES;
+const TYPES = TYPE_CODES;
+const PATHS = PATH_CODES;
+const E = EXPR_CODES;
+const P = POLICY_FIELDS;
+const H = HEADER_FIELDS;
 
 
 class Encoder {
@@ -165,7 +165,7 @@ class Encoder {
         return this.blob.words([E.not, sub(e.arg, 'bool')]);
       }
       default:
-        return bad();
+        return assertNever(e, 'expression');
     }
   }
 
@@ -180,26 +180,25 @@ class Encoder {
     const trusted = this.blob.words(dids);
     const at = this.blob.reserve(POLICY_SIZE, 8);
     const b = this.blob;
-    b.u32At(at + 0, name[0]);
-    b.u32At(at + 4, name[1]);
-    b.u32At(at + 8, ACTIONS[p.action]);
-    b.u32At(at + 12, r.signature ? 1 : 0);
-    b.u32At(at + 16, r.trustOwner ? 1 : 0);
-    b.u32At(at + 20, 0); // unused
-    b.u32At(at + 24, r.maxAgeSeconds === null ? 0 : 1);
-    b.u32At(at + 28, position);
-    b.f64At(at + 32, r.maxAgeSeconds ?? 0);
-    b.u32At(at + 40, maxAgeText[0]);
-    b.u32At(at + 44, maxAgeText[1]);
-    b.u32At(at + 48, when);
-    b.u32At(at + 52, expr);
-    b.u32At(at + 56, r.trustedDIDs.length);
-    b.u32At(at + 60, trusted);
+    b.u32At(at + P.name, name[0]);
+    b.u32At(at + P.name + 4, name[1]);
+    b.u32At(at + P.action, ACTIONS[p.action]);
+    b.u32At(at + P.signature, r.signature ? 1 : 0);
+    b.u32At(at + P.trustOwner, r.trustOwner ? 1 : 0);
+    b.u32At(at + P.hasMaxAge, r.maxAgeSeconds === null ? 0 : 1);
+    b.u32At(at + P.index, position);
+    b.f64At(at + P.maxAge, r.maxAgeSeconds ?? 0);
+    b.u32At(at + P.maxAgeText, maxAgeText[0]);
+    b.u32At(at + P.maxAgeText + 4, maxAgeText[1]);
+    b.u32At(at + P.when, when);
+    b.u32At(at + P.expr, expr);
+    b.u32At(at + P.trustedCount, r.trustedDIDs.length);
+    b.u32At(at + P.trusted, trusted);
     // minSignatures as the number it is, and as JavaScript prints it for the message.
-    b.f64At(at + 64, r.minSignatures);
+    b.f64At(at + P.minSignatures, r.minSignatures);
     const minText = this.string(String(r.minSignatures));
-    b.u32At(at + 72, minText[0]);
-    b.u32At(at + 76, minText[1]);
+    b.u32At(at + P.minSignaturesText, minText[0]);
+    b.u32At(at + P.minSignaturesText + 4, minText[1]);
     return at;
   }
 }
@@ -219,7 +218,7 @@ function checkRank(p: IRPolicy): void {
 
 /** Encodes a document; the result starts with the magic and its own length. */
 export function encodeIr(ir: IRDocument): Uint8Array {
-  if (ir.irVersion !== 1) throw new CompileError(`unsupported IR version ${String(ir.irVersion)}`, null);
+  checkIrVersion(ir);
   if (!(ir.unmatched in UNMATCHED)) throw new CompileError(`unknown unmatched value ${String(ir.unmatched)}`, null);
   const enc = new Encoder();
   const scopes: IndexedScope[] = [];
@@ -235,11 +234,11 @@ export function encodeIr(ir: IRDocument): Uint8Array {
   const indexAt = writeScopeIndex(enc.blob, scopes, (t) => enc.string(t)[0]);
   enc.blob.align(8);
   const b = enc.blob;
-  b.u32At(0, MAGIC);
-  b.u32At(4, b.length);
-  b.u32At(8, FORMAT_VERSION);
-  b.u32At(12, UNMATCHED[ir.unmatched]);
-  b.u32At(16, ir.policies.length);
-  b.u32At(20, indexAt);
+  b.u32At(H.magic, MAGIC);
+  b.u32At(H.length, b.length);
+  b.u32At(H.version, WASM_IR_FORMAT_VERSION);
+  b.u32At(H.unmatched, UNMATCHED[ir.unmatched]);
+  b.u32At(H.policyCount, ir.policies.length);
+  b.u32At(H.index, indexAt);
   return b.bytes();
 }

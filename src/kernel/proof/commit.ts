@@ -1,6 +1,8 @@
 // Step 6: the CAR's root is a v3 commit by the signer, signed by the DID document key.
 
-import { type AtprotoKey, verifySignature } from '../atproto/keys.js';
+// The key and the ECDSA check come from crypto directly: kernel/atproto imports proof, so
+// proof must not import atproto (no cycle).
+import { type PublicKey as AtprotoKey, verifyWithKey as verifySignature } from '../crypto/index.js';
 import { type Car, decodeCbor } from './car.js';
 import { VerifyError } from './errors.js';
 import { CID, encodeCbor } from './ipld.js';

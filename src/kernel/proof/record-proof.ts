@@ -1,7 +1,7 @@
 // Steps 6 and 7 together: a getRecord CAR proves what one record key holds in the
 // signer's current signed commit. Pure: bytes and a key in, a verified record out.
 
-import type { AtprotoKey } from '../atproto/keys.js';
+import type { PublicKey as AtprotoKey } from '../crypto/index.js';
 import { type Car, decodeCbor, parseCar } from './car.js';
 import { type Commit, verifyCommit } from './commit.js';
 import { VerifyError } from './errors.js';

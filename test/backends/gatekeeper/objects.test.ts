@@ -52,6 +52,69 @@ const validateConstraint = ajv.compile({
   },
 });
 
+/**
+ * The fields of Gatekeeper's Assign CRD (mutations.gatekeeper.sh/v1) that the generator
+ * writes, with their enums; /work/shared/fixtures has no Assign schema to validate against.
+ */
+const validateAssign = ajv.compile({
+  type: 'object',
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { const: 'mutations.gatekeeper.sh/v1' },
+    kind: { const: 'Assign' },
+    metadata: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 } } },
+    spec: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['applyTo', 'location', 'parameters'],
+      properties: {
+        applyTo: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { groups: { type: 'array', items: { type: 'string' } }, kinds: { type: 'array', items: { type: 'string' } }, versions: { type: 'array', items: { type: 'string' } } },
+          },
+        },
+        match: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            scope: { enum: ['*', 'Cluster', 'Namespaced'] },
+            kinds: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { apiGroups: { type: 'array' }, kinds: { type: 'array' } } } },
+            excludedNamespaces: { type: 'array', items: { type: 'string' } },
+            namespaces: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        location: { type: 'string', minLength: 1 },
+        parameters: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            assign: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                externalData: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['provider'],
+                  properties: {
+                    provider: { type: 'string' },
+                    dataSource: { enum: ['ValueAtLocation', 'Username'] },
+                    failurePolicy: { enum: ['UseDefault', 'Ignore', 'Fail'] },
+                    default: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+
 function objects(content: string | Uint8Array): Record<string, any>[] {
   return parseAllDocuments(String(content)).map((d) => d.toJS() as Record<string, any>);
 }
@@ -101,6 +164,21 @@ describe('compileGatekeeper', () => {
     expect(target.rego).not.toMatch(/http\.send/u);
   });
 
+  it('puts the Rego under code[] as Rego v1 with gatekeeperRego code-v1, and names the minimum Gatekeeper', () => {
+    const byPath = Object.fromEntries(compileGatekeeper(expressionsDoc, { gatekeeperRego: 'code-v1' }).map((a) => [a.path, a.content]));
+    const template = objects(byPath['constraint-template.yaml']!)[0]!;
+    expect(validateTemplate(template), JSON.stringify(validateTemplate.errors)).toBe(true);
+    const [target] = template.spec.targets;
+    expect(Object.keys(target).sort()).toEqual(['code', 'target']);
+    expect(target.code).toHaveLength(1);
+    const { engine, source } = target.code[0];
+    expect([engine, source.version]).toEqual(['Rego', 'v1']);
+    expect(source.rego).toBe(templateRego(expressionsDoc));
+    expect(source.libs).toEqual([renderModule(expressionsDoc, 'lib.atcr.trust')]);
+    expect(String(byPath['constraint-template.yaml'])).toContain('# Requires Gatekeeper 3.19 or later');
+    expect(String(compiled().byPath['constraint-template.yaml'])).toContain('# Requires Gatekeeper 3.15 or later');
+  });
+
   it('keeps the Rego byte for byte through YAML', () => {
     const target = compiled(productionDoc).template.spec.targets[0];
     expect(target.rego).toBe(templateRego(productionDoc));
@@ -137,6 +215,39 @@ describe('compileGatekeeper', () => {
     expect(p.spec.url).toBe('https://verify.example.com:8443/gatekeeper/v1/provider');
     expect(p.metadata.name).toBe('atcr-verify');
     expect(p.spec.timeout).toBeGreaterThan(0);
+  });
+
+  it('writes the CA bundle base64-encoded into every Provider, else a placeholder', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(compiled().provider.spec.caBundle).toBe('REPLACE-WITH-BASE64-PEM-CA-BUNDLE');
+    const byPath = Object.fromEntries(compileGatekeeper(productionDoc, { caBundle: pem, pinDigests: true }).map((a) => [a.path, a.content]));
+    const providers = objects(byPath['provider.yaml']!);
+    expect(providers).toHaveLength(2);
+    for (const p of providers) expect(Buffer.from(p.spec.caBundle, 'base64').toString('utf8')).toBe(pem);
+  });
+
+  it('pins Pod images to verified digests with --pin-digests: three Assigns and a second Provider', () => {
+    expect(compileGatekeeper(productionDoc).map((a) => a.path)).not.toContain('mutation.yaml');
+    const opts = { pinDigests: true, serviceUrl: 'https://verify.example.com:8443', excludedNamespaces: ['infra'] };
+    const byPath = Object.fromEntries(compileGatekeeper(productionDoc, opts).map((a) => [a.path, a.content]));
+    const providers = objects(byPath['provider.yaml']!);
+    expect(providers.map((p) => [p.metadata.name, p.spec.url])).toEqual([
+      ['atcr-verify', 'https://verify.example.com:8443/gatekeeper/v1/provider'],
+      ['atcr-verify-mutate', 'https://verify.example.com:8443/gatekeeper/v1/mutate'],
+    ]);
+    for (const p of providers) expect(validateProvider(p), JSON.stringify(validateProvider.errors)).toBe(true);
+    const assigns = objects(byPath['mutation.yaml']!);
+    for (const a of assigns) expect(validateAssign(a), JSON.stringify(validateAssign.errors)).toBe(true);
+    expect(assigns.map((a) => a.spec.location)).toEqual([
+      'spec.containers[name:*].image',
+      'spec.initContainers[name:*].image',
+      'spec.ephemeralContainers[name:*].image',
+    ]);
+    for (const a of assigns) {
+      expect(a.spec.parameters.assign.externalData).toEqual({ provider: 'atcr-verify-mutate', dataSource: 'ValueAtLocation', failurePolicy: 'Fail' });
+      expect(a.spec.match.excludedNamespaces).toEqual(['infra']);
+      expect(a.spec.applyTo).toEqual([{ groups: [''], kinds: ['Pod'], versions: ['v1'] }]);
+    }
   });
 
   it('is deterministic and names the source', () => {

@@ -42,6 +42,7 @@ function workload(kind: string, spec: Record<string, unknown>): AdmissionRequest
   const bodies: Record<string, unknown> = {
     Deployment: { template },
     CronJob: { schedule: '* * * * *', jobTemplate: { spec: { template } } },
+    ReplicationController: { replicas: 1, template },
   };
   return { operation: 'CREATE', kind, object: { kind, metadata: { name: 'w' }, spec: bodies[kind] } };
 }
@@ -65,13 +66,27 @@ describe('kyverno admission', () => {
   });
 
   it('checks the pod templates of workloads, including CronJobs', () => {
-    for (const kind of ['Deployment', 'CronJob']) {
+    for (const kind of ['Deployment', 'CronJob', 'ReplicationController']) {
       const denied = admit(policies, workload(kind, { containers: [{ name: 'a', image: 'quay.io/x/y:1' }] }), fakeService(table), NOW);
       expect(denied.allowed).toBe(false);
       expect(denied.results.find((r) => r.rule === 'unmatched')!.messages).toEqual(['no trust policy applies to image quay.io/x/y:1']);
       const allowed = admit(policies, workload(kind, { initContainers: [{ name: 'a', image: 'atcr.io/prod/web:1' }] }), fakeService(table), NOW);
       expect(allowed.allowed).toBe(true);
     }
+  });
+
+  it('leaves kube-system and kyverno alone by default, or the namespaces given', () => {
+    const inNamespace = (namespace: string) => ({ ...podRequest(['quay.io/x/y:1']), namespace });
+    expect(admit(policies, inNamespace('default'), fakeService(table), NOW).allowed).toBe(false);
+    for (const ns of ['kube-system', 'kyverno']) {
+      const a = admit(policies, inNamespace(ns), fakeService(table), NOW);
+      expect([a.allowed, a.results]).toEqual([true, []]);
+    }
+    const custom = parseAllDocuments(compileKyverno(ir, { excludedNamespaces: ['infra'] })[0]!.content as string).map((d) => d.toJS());
+    expect(admit(custom, inNamespace('infra'), fakeService(table), NOW).results).toEqual([]);
+    expect(admit(custom, inNamespace('kube-system'), fakeService(table), NOW).allowed).toBe(false);
+    const none = parseAllDocuments(compileKyverno(ir, { excludedNamespaces: [] })[0]!.content as string).map((d) => d.toJS());
+    expect(admit(none, inNamespace('kube-system'), fakeService(table), NOW).allowed).toBe(false);
   });
 
   it('ignores deletions', () => {

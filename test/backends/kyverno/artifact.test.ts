@@ -50,6 +50,30 @@ function documents(ir: IRDocument): Record<string, any>[] {
 describe('kyverno artifact', () => {
   const ir = irFromYaml(POLICY);
 
+  it('names the minimum Kyverno version in its header', () => {
+    expect(String(compileKyverno(ir)[0]!.content).split('\n').slice(0, 3)).toContain(
+      '# Requires Kyverno 1.13 or later (rule failureAction, spec.webhookConfiguration).',
+    );
+  });
+
+  it('sets failure policy and timeout through spec.webhookConfiguration, not the deprecated fields', () => {
+    for (const doc of documents(ir)) {
+      expect(doc.spec.webhookConfiguration).toEqual({ failurePolicy: 'Fail', timeoutSeconds: 15 });
+      expect(doc.spec).not.toHaveProperty('failurePolicy');
+      expect(doc.spec).not.toHaveProperty('webhookTimeoutSeconds');
+    }
+  });
+
+  it('passes a CA bundle as raw PEM to every apiCall, and none by default', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const services = (docs: Record<string, any>[]) =>
+      docs.flatMap((d) => d.spec.rules.flatMap((r: any) => r.context.filter((c: any) => c.apiCall).map((c: any) => c.apiCall.service)));
+    const withCa = services(parseAllDocuments(compileKyverno(ir, { caBundle: pem })[0]!.content as string).map((d) => d.toJS()));
+    expect(withCa.length).toBeGreaterThan(0);
+    for (const s of withCa) expect(s.caBundle).toBe(pem);
+    for (const s of services(documents(ir))) expect(s).not.toHaveProperty('caBundle');
+  });
+
   it('validates against the kyverno.io/v1 ClusterPolicy CRD schema', () => {
     // The CRD schema is OpenAPI v3 with x-kubernetes-* annotations: not strict JSON Schema.
     const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false }).compile(SCHEMA);

@@ -14,6 +14,8 @@ export interface AdmissionRequest {
   operation: 'CREATE' | 'UPDATE' | 'DELETE';
   kind: string;
   object: unknown;
+  /** The object's namespace ("" or absent for cluster-scoped requests). */
+  namespace?: string;
 }
 
 export interface ElementTrace {
@@ -138,9 +140,17 @@ function runRule(
   emitWarning: boolean,
   rule: Record<string, any>,
 ): RuleResult | null {
-  only(rule, ['name', 'match', 'context', 'validate'], 'rule');
+  only(rule, ['name', 'match', 'exclude', 'context', 'validate'], 'rule');
   const filters = (rule.match.any as { resources: { kinds: string[]; operations: string[] } }[]).map((a) => a.resources);
   if (!filters.some((r) => r.kinds.includes(request.kind) && r.operations.includes(request.operation))) return null;
+  if (rule.exclude) {
+    only(rule.exclude, ['any'], 'exclude');
+    for (const e of rule.exclude.any as Record<string, any>[]) {
+      only(e, ['resources'], 'exclude.any[]');
+      only(e.resources, ['namespaces'], 'exclude.any[].resources');
+      if ((e.resources.namespaces as string[]).includes(request.namespace ?? '')) return null;
+    }
+  }
   const validate = rule.validate as Record<string, any>;
   only(validate, ['failureAction', 'message', 'foreach'], 'validate');
   const result: RuleResult = {

@@ -13,6 +13,18 @@ import {
   ACTION_AUDIT, ACTION_ENFORCE, irAt, P_ACTION, P_MAX_AGE_TEXT, P_MIN_SIGNATURES_TEXT, P_NAME,
 } from './ir';
 import { wByte, wEsc, wLit, wStr, wStringified, wU64 } from './json-write';
+import {
+  M_CONDITION_FAILED_0, M_CONDITION_FAILED_1, M_CONDITION_FAILED_2,
+  M_INSUFFICIENT_SIGNATURES_0, M_INSUFFICIENT_SIGNATURES_1, M_INSUFFICIENT_SIGNATURES_2, M_INSUFFICIENT_SIGNATURES_3,
+  M_INVALID_SIGNATURE_0, M_INVALID_SIGNATURE_1, M_INVALID_SIGNATURE_2,
+  M_MALFORMED_INPUT_0, M_MALFORMED_INPUT_1, M_NO_MATCHING_POLICY_0, M_NO_MATCHING_POLICY_1,
+  M_NO_SIGNATURES_0, M_NO_SIGNATURES_1,
+  M_SIGNATURE_EXPIRED_0, M_SIGNATURE_EXPIRED_1, M_SIGNATURE_EXPIRED_2, M_SIGNATURE_EXPIRED_3,
+  M_SIGNATURE_FROM_FUTURE_0, M_SIGNATURE_FROM_FUTURE_1,
+  M_UNPARSEABLE_IMAGE_0, M_UNPARSEABLE_IMAGE_1,
+  M_UNTRUSTED_DID_0, M_UNTRUSTED_DID_1, M_UNTRUSTED_DID_2,
+  REASON_UNREADABLE, REASON_UNVERIFIED, UNKNOWN_SIGNER,
+} from './contract';
 
 function wEffect(e: i32): void {
   if (e == EFFECT_ALLOW) wLit('"allow"');
@@ -38,22 +50,30 @@ function wCode(code: u32): void {
   else wLit('insufficient-signatures');
 }
 
-/** The recommended message of docs/ir.md "Messages", inside its quotes. */
+function wMaxAge(): void {
+  wEsc(irAt(load<u32>(policy + P_MAX_AGE_TEXT)), <i32>load<u32>(policy + P_MAX_AGE_TEXT + 4));
+}
+
+/**
+ * The message of src/ir/messages.ts, inside its quotes: M_<KEY>_<i> (contract.ts,
+ * generated) precedes slot i. The slot order is checked by the generator.
+ */
 function wMessage(v: usize, unparseable: bool): void {
   const code = load<u32>(v);
   const did = load<u32>(v, 4);
   const didLen = load<i32>(v, 8);
   if (code == INVALID_IMAGE) {
     if (unparseable) {
-      wLit('image reference ');
+      wLit(M_UNPARSEABLE_IMAGE_0);
       wStringified(slotPtr(S_IMAGE), slotLen(S_IMAGE));
-      wLit(' does not parse');
+      wLit(M_UNPARSEABLE_IMAGE_1);
     } else {
-      wLit('the input is malformed: ');
+      wLit(M_MALFORMED_INPUT_0);
       wLit(malformedWhat);
+      wLit(M_MALFORMED_INPUT_1);
     }
   } else if (code == NO_MATCHING_POLICY) {
-    wLit('no policy applies to ');
+    wLit(M_NO_MATCHING_POLICY_0);
     wEsc(slotPtr(S_NAME), slotLen(S_NAME));
     if (slotLen(S_TAG) > 0) {
       wLit(':');
@@ -63,41 +83,52 @@ function wMessage(v: usize, unparseable: bool): void {
       wLit('@');
       wEsc(slotPtr(S_DIGEST), slotLen(S_DIGEST));
     }
+    wLit(M_NO_MATCHING_POLICY_1);
   } else if (code == NO_SIGNATURES) {
-    wLit('policy ');
+    wLit(M_NO_SIGNATURES_0);
     wPolicyName();
-    wLit(' requires a signature and the image has none');
-  } else if (code == UNTRUSTED_DID) {
-    wEsc(did, didLen);
-    wLit(' is not trusted by policy ');
-    wPolicyName();
+    wLit(M_NO_SIGNATURES_1);
   } else if (code == INSUFFICIENT_SIGNATURES) {
-    wLit('policy ');
+    wLit(M_INSUFFICIENT_SIGNATURES_0);
     wPolicyName();
-    wLit(' needs ');
+    wLit(M_INSUFFICIENT_SIGNATURES_1);
     wEsc(irAt(load<u32>(policy + P_MIN_SIGNATURES_TEXT)), <i32>load<u32>(policy + P_MIN_SIGNATURES_TEXT + 4));
-    wLit(' distinct signers, has ');
+    wLit(M_INSUFFICIENT_SIGNATURES_2);
     wU64(<u64>distinctSigners);
-  } else {
-    wLit('signature by ');
+    wLit(M_INSUFFICIENT_SIGNATURES_3);
+  } else if (code == INVALID_SIGNATURE) {
+    wLit(M_INVALID_SIGNATURE_0);
     if (didLen > 0) wEsc(did, didLen);
-    else wLit('(unknown)');
-    if (code == INVALID_SIGNATURE) {
-      wLit(' is invalid: ');
-      const causeLen = load<i32>(v, 16);
-      if (causeLen > 0) wEsc(load<u32>(v, 12), causeLen);
-      else wLit(load<u32>(v, 20) != 0 ? 'unreadable' : 'not verified');
-    } else if (code == SIGNATURE_EXPIRED) {
-      wLit(' is older than ');
-      wEsc(irAt(load<u32>(policy + P_MAX_AGE_TEXT)), <i32>load<u32>(policy + P_MAX_AGE_TEXT + 4));
-      wLit(' allowed by policy ');
-      wPolicyName();
-    } else if (code == SIGNATURE_FROM_FUTURE) {
-      wLit(' is dated in the future');
-    } else {
-      wLit(' fails the condition of policy ');
-      wPolicyName();
-    }
+    else wLit(UNKNOWN_SIGNER);
+    wLit(M_INVALID_SIGNATURE_1);
+    const causeLen = load<i32>(v, 16);
+    if (causeLen > 0) wEsc(load<u32>(v, 12), causeLen);
+    else wLit(load<u32>(v, 20) != 0 ? REASON_UNREADABLE : REASON_UNVERIFIED);
+    wLit(M_INVALID_SIGNATURE_2);
+  } else if (code == UNTRUSTED_DID) {
+    wLit(M_UNTRUSTED_DID_0);
+    wEsc(did, didLen);
+    wLit(M_UNTRUSTED_DID_1);
+    wPolicyName();
+    wLit(M_UNTRUSTED_DID_2);
+  } else if (code == SIGNATURE_EXPIRED) {
+    wLit(M_SIGNATURE_EXPIRED_0);
+    wEsc(did, didLen);
+    wLit(M_SIGNATURE_EXPIRED_1);
+    wMaxAge();
+    wLit(M_SIGNATURE_EXPIRED_2);
+    wPolicyName();
+    wLit(M_SIGNATURE_EXPIRED_3);
+  } else if (code == SIGNATURE_FROM_FUTURE) {
+    wLit(M_SIGNATURE_FROM_FUTURE_0);
+    wEsc(did, didLen);
+    wLit(M_SIGNATURE_FROM_FUTURE_1);
+  } else {
+    wLit(M_CONDITION_FAILED_0);
+    wEsc(did, didLen);
+    wLit(M_CONDITION_FAILED_1);
+    wPolicyName();
+    wLit(M_CONDITION_FAILED_2);
   }
 }
 

@@ -2,6 +2,7 @@
 // Checks run in the documented order; all findings are collected here and the JSON is
 // written afterwards (decision-write.ts), so the output can grow at the end of the heap.
 
+import { MALFORMED_IMAGE, MALFORMED_NOW, MALFORMED_OBJECT, MALFORMED_SIGNATURES, SKEW_SECONDS } from './contract';
 import {
   resetContext, setAge, setSlot, slotLen, slotPtr, S_ALGORITHM, S_DID, S_HANDLE, S_IMAGE,
   S_OWNER, S_PDS,
@@ -37,7 +38,7 @@ export const SIGNATURE_FROM_FUTURE: u32 = 6;
 export const CONDITION_FAILED: u32 = 7;
 export const INSUFFICIENT_SIGNATURES: u32 = 8;
 
-const SKEW_SECONDS: i64 = 300;
+// SKEW_SECONDS and the malformed-input reasons come from src/ir through contract.ts.
 const NANOS: i32 = 1000000000;
 
 export const EFFECT_ALLOW: i32 = 0;
@@ -75,16 +76,16 @@ export function decide(input: usize): void {
   distinctSigners = 0;
   malformedWhat = '';
 
-  if (input == 0 || tagOf(input) != T_OBJECT) return malformed('it must be an object');
-  if (!stringMember(input, 'image')) return malformed('`image` must be a string');
+  if (input == 0 || tagOf(input) != T_OBJECT) return malformed(MALFORMED_OBJECT);
+  if (!stringMember(input, 'image')) return malformed(MALFORMED_IMAGE);
   setSlot(S_IMAGE, strPtr, strLen);
   if (!stringMember(input, 'now') || !parseTime(strPtr, strLen)) {
-    return malformed('`now` must be an RFC 3339 time');
+    return malformed(MALFORMED_NOW);
   }
   const nowSec = timeSec;
   const nowNano = timeNano;
   const sigs = member(input, 'signatures');
-  if (sigs == 0 || tagOf(sigs) != T_ARRAY) return malformed('`signatures` must be an array');
+  if (sigs == 0 || tagOf(sigs) != T_ARRAY) return malformed(MALFORMED_SIGNATURES);
   if (stringMember(input, 'owner')) setSlot(S_OWNER, strPtr, strLen);
 
   if (!normalizeReference(slotPtr(S_IMAGE), slotLen(S_IMAGE))) {

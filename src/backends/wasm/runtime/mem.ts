@@ -1,3 +1,5 @@
+import { IR_MAGIC } from './contract';
+
 // Linear memory: one bump allocator whose pointer the host sets and reads through the
 // OPA ABI (opa_heap_ptr_get/set, opa_eval's heapPtr). Nothing is ever freed: the SDK
 // resets the pointer before every evaluation, which bounds memory per evaluation.
@@ -8,7 +10,7 @@ declare function opa_abort(addr: usize): void;
 // The encoded IR sits at the first 16-byte boundary after the static data: the start
 // function the compiler splices in copies it there before this module's own start runs.
 export const IR_BASE: usize = (__heap_base + 15) & ~(<usize>15);
-export const IR_MAGIC: u32 = 0x52435441; // "ATCR"
+export { IR_MAGIC } from './contract';
 
 /** Where the heap starts: after the IR blob when one was spliced in. */
 function heapStart(): usize {

@@ -2,12 +2,14 @@
 // its own subdirectory) and prints their paths.
 
 import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { FileReadError, readBounded } from '../../../fs/read-bounded.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { CompileError, type Artifact, type CompileOptions } from '../../../backends/artifact.js';
+import { CompileError, GATEKEEPER_REGO_FORMS, type Artifact, type CompileOptions, type GatekeeperRegoForm } from '../../../backends/artifact.js';
 import { compileTargets, TARGETS, type Target } from '../../../backends/index.js';
 import { CliError, EXIT } from '../../errors.js';
 import { out } from '../../io.js';
+import { escapeControls } from '../../../diagnostics/format.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 
 /**
@@ -52,6 +54,57 @@ function describeFsError(err: unknown): string {
   }
 }
 
+/** The targets that talk to the atcr-verify service, and Gatekeeper's HTTPS rule. */
+function checkServiceUrl(text: string, target: Target | 'all'): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new CliError(`--service-url ${escapeControls(JSON.stringify(text))} is not an absolute URL (e.g. https://atcr-verify.atcr-system.svc)`, EXIT.usage);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new CliError(`--service-url must be an http or https URL, not ${url.protocol}`, EXIT.usage);
+  }
+  if ((target === 'gatekeeper' || target === 'all') && url.protocol !== 'https:') {
+    throw new CliError('--service-url must be https for Gatekeeper (its external data providers only speak HTTPS)', EXIT.usage);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new CliError('--service-url must not carry credentials, a query or a fragment', EXIT.usage);
+  }
+  return text;
+}
+
+/** A CA bundle is small: a file beyond this is not one. */
+const MAX_CA_BUNDLE_BYTES = 1 << 20;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/u;
+
+/** Reads `--ca-bundle` with the project's bounded reader: at most 1 MiB of PEM certificates, nothing unprintable. */
+async function readCaBundle(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = (await readBounded(file, { maxBytes: MAX_CA_BUNDLE_BYTES, what: '--ca-bundle' })).toString('utf8');
+  } catch (err) {
+    if (err instanceof FileReadError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+  const fail = (why: string): never => {
+    throw new CliError(`--ca-bundle ${escapeControls(file)}: ${why}`, EXIT.usage);
+  };
+  if (!PEM_CERTIFICATE.test(text)) fail('holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+  if (/[^\x20-\x7e\r\n\t]/u.test(text)) fail('holds characters that are not printable ASCII');
+  return text;
+}
+
+interface CompileFlags {
+  target: Target | 'all';
+  output: string;
+  serviceUrl?: string;
+  excludeNamespace?: string[];
+  caBundle?: string;
+  pinDigests?: boolean;
+  gatekeeperRego: GatekeeperRegoForm;
+}
+
 export function registerCompile(policy: Command): void {
   policy
     .command('compile')
@@ -60,13 +113,37 @@ export function registerCompile(policy: Command): void {
     .addOption(new Option('--target <target>', 'what to produce').choices([...TARGETS, 'all']).makeOptionMandatory())
     .option('-o, --output <dir>', 'output directory', './build/policy')
     .option('--service-url <url>', 'URL of the atcr-verify service (Gatekeeper provider, Kyverno apiCall)')
-    .option('--exclude-namespace <ns...>', 'namespaces Gatekeeper constraints skip (default: kube-system gatekeeper-system)')
+    .option(
+      '--exclude-namespace <ns...>',
+      'namespaces the admission objects skip (default: kube-system gatekeeper-system for Gatekeeper, kube-system kyverno for Kyverno)',
+    )
+    .option('--ca-bundle <file>', "PEM CA certificates of the service's certificate (base64 into Gatekeeper Providers, PEM into Kyverno apiCalls)")
+    .addOption(
+      new Option('--gatekeeper-rego <form>', 'where the ConstraintTemplate holds its Rego: rego (v0 field, Gatekeeper 3.15+) or code-v1 (Gatekeeper 3.19+)')
+        .choices([...GATEKEEPER_REGO_FORMS])
+        .default('rego'),
+    )
+    .option('--pin-digests', 'Gatekeeper: also emit Assign mutations pinning Pod images to their verified digests')
     .addHelpText('after', '\nExample:\n  atcr-verify policy compile policies/production.yaml --target all -o build/policy')
-    .action(async (file: string, opts: { target: Target | 'all'; output: string; serviceUrl?: string; excludeNamespace?: string[] }) => {
+    .action(async (file: string, opts: CompileFlags) => {
+      const copts: CompileOptions = { gatekeeperRego: opts.gatekeeperRego };
+      if (opts.serviceUrl !== undefined) copts.serviceUrl = checkServiceUrl(opts.serviceUrl, opts.target);
+      if (opts.excludeNamespace) {
+        for (const ns of opts.excludeNamespace) {
+          if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/u.test(ns)) {
+            throw new CliError(`--exclude-namespace ${escapeControls(JSON.stringify(ns))} is not a Kubernetes namespace name`, EXIT.usage);
+          }
+        }
+        copts.excludedNamespaces = opts.excludeNamespace;
+      }
+      if (opts.pinDigests) {
+        if (opts.target !== 'gatekeeper' && opts.target !== 'all') {
+          throw new CliError('--pin-digests is a Gatekeeper option (use --target gatekeeper or all)', EXIT.usage);
+        }
+        copts.pinDigests = true;
+      }
+      if (opts.caBundle !== undefined) copts.caBundle = await readCaBundle(opts.caBundle);
       const { ir } = await loadPolicyOrFail(file);
-      const copts: CompileOptions = {};
-      if (opts.serviceUrl) copts.serviceUrl = opts.serviceUrl;
-      if (opts.excludeNamespace) copts.excludedNamespaces = opts.excludeNamespace;
       let artifacts: Artifact[];
       try {
         artifacts = await compileTargets(ir, opts.target, copts);

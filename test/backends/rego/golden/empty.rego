@@ -395,10 +395,7 @@ signature_violations := [{
 
 insufficient_violations := [{
 	"code": "insufficient-signatures",
-	"message": concat("", [
-		"policy ", winner.name, " needs ", format_int(winner.min_signatures, 10),
-		" distinct signers, has ", format_int(count(satisfied_by), 10),
-	]),
+	"message": concat("", ["policy ", winner.name, " needs ", format_int(winner.min_signatures, 10), " distinct signers, has ", format_int(count(satisfied_by), 10)]),
 }] if {
 	count(satisfied_by) > 0
 } else := []

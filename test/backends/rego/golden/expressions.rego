@@ -116,7 +116,10 @@ unmatched_decision := {
 	"policy": null,
 	"action": null,
 	"satisfiedBy": [],
-	"violations": [{"code": "no-matching-policy", "message": concat("", ["no policy applies to ", image_label])}],
+	"violations": [{
+		"code": "no-matching-policy",
+		"message": concat("", ["no policy applies to ", image_label]),
+	}],
 }
 
 # name[:tag][@digest], as the reference was written after normalization.
@@ -421,10 +424,7 @@ signature_violations := [{
 
 insufficient_violations := [{
 	"code": "insufficient-signatures",
-	"message": concat("", [
-		"policy ", winner.name, " needs ", format_int(winner.min_signatures, 10),
-		" distinct signers, has ", format_int(count(satisfied_by), 10),
-	]),
+	"message": concat("", ["policy ", winner.name, " needs ", format_int(winner.min_signatures, 10), " distinct signers, has ", format_int(count(satisfied_by), 10)]),
 }] if {
 	count(satisfied_by) > 0
 } else := []
