@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { CompileError, type Artifact, type CompileOptions } from '../../../backends/artifact.js';
 import { compileTargets, TARGETS, type Target } from '../../../backends/index.js';
 import { CliError, EXIT } from '../../errors.js';
-import { out } from '../../io.js';
+import { out, safeText } from '../../io.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 
 /**
@@ -71,7 +71,7 @@ export function registerCompile(policy: Command): void {
       try {
         artifacts = await compileTargets(ir, opts.target, copts);
       } catch (err) {
-        if (err instanceof CompileError) throw new CliError(`cannot compile ${file}: ${err.message}`, EXIT.usage);
+        if (err instanceof CompileError) throw new CliError(`cannot compile ${safeText(file)}: ${safeText(err.message)}`, EXIT.usage);
         throw err;
       }
       const written: string[] = [];
@@ -81,10 +81,10 @@ export function registerCompile(policy: Command): void {
           await makeDirectories(path.dirname(dest));
           await writeFile(dest, a.content);
         } catch (err) {
-          throw new CliError(`cannot write ${dest} (-o ${opts.output}): ${describeFsError(err)}`, EXIT.usage);
+          throw new CliError(`cannot write ${safeText(dest)} (-o ${safeText(opts.output)}): ${safeText(describeFsError(err))}`, EXIT.usage);
         }
         written.push(dest);
       }
-      await out(written.map((w) => `${w}\n`).join(''));
+      await out(written.map((w) => `${safeText(w)}\n`).join(''));
     });
 }

@@ -6,6 +6,7 @@ import { findSuites, loadSuite, runCase, type CaseResult } from '../../../testin
 import { CliError, EXIT } from '../../errors.js';
 import { ENGINE_NAMES, openEngine, type EngineName, type RunnableEngine } from '../../engines.js';
 import { out, safeJson, safeText } from '../../io.js';
+import { escapeLines } from '../../../text/escape.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 import { displayPath } from '../../../policy/load.js';
 
@@ -24,7 +25,7 @@ export function registerTest(policy: Command): void {
       } catch (err) {
         throw new CliError(`cannot read ${safeText(String((err as NodeJS.ErrnoException).path ?? paths.join(' ')))}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, EXIT.usage);
       }
-      if (files.length === 0) throw new CliError(`no test suites (*.test.yaml) found in ${paths.join(', ')}`, EXIT.usage);
+      if (files.length === 0) throw new CliError(`no test suites (*.test.yaml) found in ${safeText(paths.join(', '))}`, EXIT.usage);
       const names: EngineName[] = opts.engine === 'all' ? [...ENGINE_NAMES] : [opts.engine];
       const report: { file: string; policy: string; cases: CaseResult[] }[] = [];
       let passed = 0;
@@ -34,7 +35,7 @@ export function registerTest(policy: Command): void {
         const { suite, diagnostics } = await loadSuite(file);
         if (!suite) {
           process.stderr.write(formatText(diagnostics));
-          throw new CliError(`${file} is not a valid test suite`, EXIT.usage);
+          throw new CliError(`${safeText(file)} is not a valid test suite`, EXIT.usage);
         }
         const { ir } = await loadPolicyOrFail(suite.policyFile);
         const engines: RunnableEngine[] = [];
@@ -56,7 +57,7 @@ export function registerTest(policy: Command): void {
       if (opts.output === 'json') {
         await out(safeJson({ engines: names, suites: report, passed, failed }) + '\n');
       } else {
-        await out(`${text}\n${passed} passed, ${failed} failed\n`);
+        await out(escapeLines(`${text}\n${passed} passed, ${failed} failed\n`));
       }
       process.exitCode = failed > 0 ? EXIT.negative : EXIT.ok;
     });
