@@ -4,9 +4,10 @@ import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { compileFile, type Compilation } from '../lower/pipeline.js';
 import { WARNING_RULES } from './rules.js';
 
-export function lintCompilation(c: Compilation): Diagnostic[] {
+/** `budget`: the work each scope check may do (rules.ts CHECK_BUDGET by default). */
+export function lintCompilation(c: Compilation, opts: { budget?: number } = {}): Diagnostic[] {
   if (!c.ir || !c.program || !c.checked) return c.diagnostics;
-  const ctx = { program: c.program, resolved: c.resolved, checked: c.checked, ir: c.ir };
+  const ctx = { program: c.program, resolved: c.resolved, checked: c.checked, ir: c.ir, ...opts };
   const warnings = WARNING_RULES.flatMap((rule) => rule(ctx));
   return sortDiagnostics([...c.diagnostics, ...warnings]);
 }
