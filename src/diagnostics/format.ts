@@ -1,6 +1,6 @@
 // Lint output formats of cli.md: text, json, sarif (2.1.0) and GitHub workflow commands.
 
-import type { Diagnostic } from './diagnostic.js';
+import { counted, type Diagnostic } from './diagnostic.js';
 import { RULES } from './rules.js';
 import { escapeText, stringifyJson } from '../text/escape.js';
 
@@ -10,8 +10,9 @@ export type LintFormat = 'text' | 'json' | 'sarif' | 'github';
 // modules know it by.
 export { escapeText as escapeControls, escapeJson as escapeJsonText } from '../text/escape.js';
 
+/** Text and GitHub output leave suppressed findings out (the command reports how many). */
 export function formatText(ds: readonly Diagnostic[]): string {
-  return ds.map((d) => `${escapeText(d.file)}:${d.line}:${d.column} ${d.severity} ${d.rule} ${escapeText(d.message)}\n`).join('');
+  return counted(ds).map((d) => `${escapeText(d.file)}:${d.line}:${d.column} ${d.severity} ${d.rule} ${escapeText(d.message)}\n`).join('');
 }
 
 export function formatJson(ds: readonly Diagnostic[]): string {
@@ -22,6 +23,7 @@ export function formatJson(ds: readonly Diagnostic[]): string {
     severity: d.severity,
     rule: d.rule,
     message: d.message,
+    ...(d.suppressed ? { suppressed: { kind: d.suppressed.kind, reason: d.suppressed.reason } } : {}),
   }));
   return stringifyJson(rows, 2) + '\n';
 }
@@ -65,6 +67,7 @@ export function formatSarif(ds: readonly Diagnostic[], toolVersion: string): str
           ruleIndex: used.indexOf(d.rule),
           level: d.severity === 'warning' ? 'warning' : 'error',
           message: { text: d.message },
+          ...(d.suppressed ? { suppressions: [{ kind: 'inSource', justification: d.suppressed.reason }] } : {}),
           locations: [
             {
               physicalLocation: {
@@ -90,7 +93,7 @@ function ghProp(s: string): string {
 }
 
 export function formatGithub(ds: readonly Diagnostic[]): string {
-  return ds
+  return counted(ds)
     .map(
       (d) =>
         `::${d.severity === 'warning' ? 'warning' : 'error'} file=${escapeText(ghProp(d.file))},line=${d.line},col=${d.column},title=${ghProp(d.rule)}::${escapeText(ghData(d.message))}\n`,

@@ -25,5 +25,6 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
   'overlapping-scopes': { severity: 'warning', summary: 'Two equally specific policies can match the same image.' },
   'unreachable-policy': { severity: 'warning', summary: 'Every image a policy matches is taken by a more specific one.' },
   'min-signatures-unreachable': { severity: 'error', summary: 'minSignatures exceeds the number of trusted DIDs: the policy can never be satisfied.' },
+  'invalid-suppression': { severity: 'warning', summary: 'A suppression comment has no reason, an unknown rule, or a rule that cannot be suppressed.' },
   'analysis-budget': { severity: 'warning', summary: 'A scope analysis ran out of its work budget; its findings may be incomplete.' },
 };

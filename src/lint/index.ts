@@ -1,19 +1,35 @@
-// `policy lint`: the compiler's errors, then (on an error-free program) the warning rules.
+// `policy lint`: the compiler's errors, then (on an error-free program) the warning rules,
+// with suppression comments applied.
 
+import { readFile } from 'node:fs/promises';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { compileFile, type Compilation } from '../lower/pipeline.js';
 import { WARNING_RULES } from './rules.js';
+import { applySuppressions } from './suppress.js';
 
-/** `budget`: the work each scope check may do (rules.ts CHECK_BUDGET by default). */
-export function lintCompilation(c: Compilation, opts: { budget?: number } = {}): Diagnostic[] {
+export interface LintOptions {
+  /** The work each scope check may do (rules.ts CHECK_BUDGET by default). */
+  budget?: number;
+  /** The text of each source file (as findings name it), to read suppression comments from. */
+  sources?: ReadonlyMap<string, string>;
+}
+
+export function lintCompilation(c: Compilation, opts: LintOptions = {}): Diagnostic[] {
   if (!c.ir || !c.program || !c.checked) return c.diagnostics;
-  const ctx = { program: c.program, resolved: c.resolved, checked: c.checked, ir: c.ir, ...opts };
+  const ctx = { program: c.program, resolved: c.resolved, checked: c.checked, ir: c.ir, ...(opts.budget !== undefined ? { budget: opts.budget } : {}) };
   const warnings = WARNING_RULES.flatMap((rule) => rule(ctx));
-  return sortDiagnostics([...c.diagnostics, ...warnings]);
+  const all = [...c.diagnostics, ...warnings];
+  return sortDiagnostics(opts.sources ? applySuppressions(all, opts.sources, c.resolved) : all);
 }
 
 /** Findings for a file; `unreadable` says the file itself could not be read (no findings then). */
 export async function lintFile(file: string): Promise<{ diagnostics: Diagnostic[]; unreadable: string | null }> {
   const c = await compileFile(file);
-  return { diagnostics: lintCompilation(c), unreadable: c.unreadable };
+  const sources = new Map<string, string>();
+  for (const f of c.program?.files ?? []) {
+    // Read again for its comments; a file that changed or vanished since is left out.
+    const text = await readFile(f.file, 'utf8').catch(() => null);
+    if (text !== null) sources.set(f.file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  }
+  return { diagnostics: lintCompilation(c, { sources }), unreadable: c.unreadable };
 }
