@@ -1,9 +1,10 @@
 // `policy lint`: the compiler's errors, then (on an error-free program) the warning rules,
 // with suppression comments applied.
 
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { compileFile, type Compilation } from '../lower/pipeline.js';
+import { readSource } from '../policy/source.js';
 import { WARNING_RULES } from './rules.js';
 import { applySuppressions } from './suppress.js';
 
@@ -27,9 +28,12 @@ export async function lintFile(file: string): Promise<{ diagnostics: Diagnostic[
   const c = await compileFile(file);
   const sources = new Map<string, string>();
   for (const f of c.program?.files ?? []) {
-    // Read again for its comments; a file that changed or vanished since is left out.
-    const text = await readFile(f.file, 'utf8').catch(() => null);
-    if (text !== null) sources.set(f.file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    // Read again for its comments, by the loader's own bounded reader; a file that
+    // changed, vanished or grew past the limit since is left out.
+    // A pipe or device was consumed by the first read: only a regular file is read again.
+    if (!(await stat(f.file).then((st) => st.isFile(), () => false))) continue;
+    const r = await readSource(f.file);
+    if ('text' in r) sources.set(f.file, r.text);
   }
   return { diagnostics: lintCompilation(c, { sources }), unreadable: c.unreadable };
 }
