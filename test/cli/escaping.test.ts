@@ -27,10 +27,22 @@ const RAW_ANY = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 const rawInText = (s: string) => [...s.replace(/\n/g, '')].some((c) => RAW_ANY.test(c));
 const rawInJson = (s: string) => [...s.replace(/[\t\n\r]/g, '')].some((c) => RAW_ANY.test(c));
 
-/** Strings that mix the unsafe characters with plain text. */
+const byCategory = (re: RegExp) => fc.constantFrom(...UNSAFE.filter((c) => re.test(c)));
+/** Strings that mix the unsafe characters (each category equally likely) with plain text. */
 const hostile = fc
-  .array(fc.oneof(fc.constantFrom(...UNSAFE), fc.constantFrom('a', 'Z', ' ', '-', '"', '\\', 'é', '✓')), { minLength: 1, maxLength: 24 })
+  .array(
+    fc.oneof(
+      byCategory(/\p{Cc}/u),
+      byCategory(/\p{Cf}/u),
+      byCategory(/[\p{Zl}\p{Zp}]/u),
+      byCategory(/\p{Cs}/u),
+      fc.constantFrom('a', 'Z', ' ', '-', '"', '\\', 'é', '✓'),
+    ),
+    { minLength: 1, maxLength: 24 },
+  )
   .map((cs) => `x${cs.join('')}y`);
+/** For the CLI runs (few, they are slow): always the characters issue 12 found raw, then random ones. */
+const hostileCli = hostile.map((h) => `\u202e\u2028\u0085\u009b\u200f${h}`);
 
 describe('the escaping functions', () => {
   it('leave nothing raw, and JSON parses back to the same value', () => {
@@ -182,7 +194,7 @@ describe('every command and format through the CLI', () => {
   it('prints hostile text only escaped', async () => {
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(hostile, async (h) => {
+      fc.asyncProperty(hostileCli, async (h) => {
         const { good, bad, suite } = files(h, ++n);
         const arg = h.replace(/\0/g, ''); // an argument cannot hold NUL
         const bundle = craftedBundle(h, n);
