@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { escapeControls, escapeJsonText } from '../diagnostics/format.js';
+import { escapeText, stringifyJson } from '../text/escape.js';
 import { CliError, EXIT } from './errors.js';
 import { jsonFaultOffset } from '../batch/json-bytes.js';
 import { FileReadError, readBounded, readBoundedSync, sizeText, type ReadLimits } from '../fs/read-bounded.js';
@@ -68,7 +68,7 @@ export function parseJsonInput(text: string, file: string): unknown {
     // V8 on Node 20 gives no position for an unexpected token: find it ourselves.
     const pos = m ? Number(m[1]) : jsonErrorOffset(text);
     // V8 quotes a piece of the input in its message: escape it like any text from a file.
-    const why = escapeControls(msg.replace(/ (?:in JSON )?at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, ''));
+    const why = escapeText(msg.replace(/ (?:in JSON )?at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, ''));
     if (pos !== null) {
       const before = text.slice(0, pos);
       const line = before.split('\n').length;
@@ -95,8 +95,8 @@ export function out(text: string | Uint8Array): Promise<void> {
   });
 }
 
-/** Escapes control characters so text from files or the network cannot drive the terminal. */
-export const safeText = escapeControls;
+/** One value for text output (src/text/escape.ts): text from files or the network cannot drive the terminal or add lines. */
+export const safeText = escapeText;
 
 let version: string | null = null;
 export function toolVersion(): string {
@@ -122,9 +122,9 @@ export function parseTimeout(text: string): number | null {
   return n > 0 && n <= 86_400_000 ? Math.round(n) : null;
 }
 
-/** JSON whose strings cannot carry terminal controls or bidi overrides (JSON.stringify leaves those). */
+/** JSON whose strings carry no raw control, format or separator character (src/text/escape.ts); same parsed value. */
 export function safeJson(value: unknown, indent: number | undefined = 2): string {
-  return escapeJsonText(JSON.stringify(value, null, indent));
+  return stringifyJson(value, indent);
 }
 
 /** The longest any single request may take, whatever the overall limit. */

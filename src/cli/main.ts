@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import { toolVersion } from './io.js';
+import { escapeLines } from '../text/escape.js';
 import { registerPolicy } from './commands/policy/index.js';
 import { KERNEL_COMMANDS, registerKernelCommands } from './commands/kernel.js';
 
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       return;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`atcr-verify: ${err.message}\n`);
+      process.stderr.write(`atcr-verify: ${escapeLines(err.message)}\n`);
       if (debug && err.stack) process.stderr.write(err.stack + '\n');
       process.exitCode = err.exitCode;
       // Undecided (e.g. past --timeout): do not linger on requests still in flight.
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
       return;
     }
     // A bug, not a verdict: fail closed with "could not decide".
-    process.stderr.write(`atcr-verify: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    process.stderr.write(`atcr-verify: internal error: ${escapeLines((err as Error)?.message ?? String(err))}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     else process.stderr.write('(run again with --debug for details)\n');
     process.exitCode = EXIT.undecided;

@@ -14,7 +14,7 @@ export async function loadPolicyOrFail(file: string): Promise<{ ir: IRDocument; 
   if (!c.ir || hasErrors(c.diagnostics)) {
     const errors = c.diagnostics.filter((d) => d.severity === 'error');
     process.stderr.write(formatText(errors));
-    throw new CliError(`${file} is not a valid trust policy (${errors.length} error${errors.length === 1 ? '' : 's'})`, EXIT.usage);
+    throw new CliError(`${escapeControls(file)} is not a valid trust policy (${errors.length} error${errors.length === 1 ? '' : 's'})`, EXIT.usage);
   }
   return { ir: c.ir, compilation: c };
 }

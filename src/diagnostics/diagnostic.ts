@@ -12,6 +12,21 @@ export interface Diagnostic extends Location {
   rule: string;
   severity: Severity;
   message: string;
+  /** Set when a suppression comment covers the finding: still reported, never counted. */
+  suppressed?: Suppression;
+}
+
+export interface Suppression {
+  /** `inline`: a comment on the finding's line or its policy's; `file`: `ignore-file`. */
+  kind: 'inline' | 'file';
+  reason: string;
+  /** Where the suppression comment is. */
+  at: Location;
+}
+
+/** Findings that count for the exit code (and `--strict`): the unsuppressed ones. */
+export function counted(ds: readonly Diagnostic[]): Diagnostic[] {
+  return ds.filter((d) => !d.suppressed);
 }
 
 export function hasErrors(ds: readonly Diagnostic[]): boolean {

@@ -1,30 +1,18 @@
 // Lint output formats of cli.md: text, json, sarif (2.1.0) and GitHub workflow commands.
 
-import type { Diagnostic } from './diagnostic.js';
+import { counted, type Diagnostic } from './diagnostic.js';
 import { RULES } from './rules.js';
+import { escapeText, stringifyJson } from '../text/escape.js';
 
 export type LintFormat = 'text' | 'json' | 'sarif' | 'github';
 
-/**
- * Escapes control and bidi-override characters, so that text taken from a policy file (a
- * key, a scope, a DID) cannot drive the terminal it is printed on.
- */
-export function escapeControls(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+// The one escaping policy of every output (src/text/escape.ts), under the names other
+// modules know it by.
+export { escapeText as escapeControls, escapeJson as escapeJsonText } from '../text/escape.js';
 
-/** Escapes, inside JSON text, the characters JSON.stringify leaves raw (still valid JSON). */
-export function escapeJsonText(json: string): string {
-  return json.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
+/** Text and GitHub output leave suppressed findings out (the command reports how many). */
 export function formatText(ds: readonly Diagnostic[]): string {
-  return ds.map((d) => `${escapeControls(d.file)}:${d.line}:${d.column} ${d.severity} ${d.rule} ${escapeControls(oneLine(d.message))}\n`).join('');
+  return counted(ds).map((d) => `${escapeText(d.file)}:${d.line}:${d.column} ${d.severity} ${d.rule} ${escapeText(d.message)}\n`).join('');
 }
 
 export function formatJson(ds: readonly Diagnostic[]): string {
@@ -35,8 +23,9 @@ export function formatJson(ds: readonly Diagnostic[]): string {
     severity: d.severity,
     rule: d.rule,
     message: d.message,
+    ...(d.suppressed ? { suppressed: { kind: d.suppressed.kind, reason: d.suppressed.reason } } : {}),
   }));
-  return JSON.stringify(rows, null, 2) + '\n';
+  return stringifyJson(rows, 2) + '\n';
 }
 
 /**
@@ -45,7 +34,8 @@ export function formatJson(ds: readonly Diagnostic[]): string {
  * percent-encoded (a space or `#` in a file name would otherwise break the reference).
  */
 export function sarifUri(file: string): string {
-  const p = file.split('\\').join('/');
+  // A lone surrogate cannot be percent-encoded: it stands for the replacement character.
+  const p = file.replace(/\p{Cs}/gu, '\ufffd').split('\\').join('/');
   const drive = /^[A-Za-z]:\//.test(p) ? p.slice(0, 2) : '';
   const rest = drive ? p.slice(2) : p;
   const encoded = rest.split('/').map(encodeURIComponent).join('/');
@@ -77,6 +67,7 @@ export function formatSarif(ds: readonly Diagnostic[], toolVersion: string): str
           ruleIndex: used.indexOf(d.rule),
           level: d.severity === 'warning' ? 'warning' : 'error',
           message: { text: d.message },
+          ...(d.suppressed ? { suppressions: [{ kind: 'inSource', justification: d.suppressed.reason }] } : {}),
           locations: [
             {
               physicalLocation: {
@@ -89,10 +80,11 @@ export function formatSarif(ds: readonly Diagnostic[], toolVersion: string): str
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
+  return stringifyJson(sarif, 2) + '\n';
 }
 
-// GitHub workflow commands need %, CR and LF escaped in data, plus : and , in properties.
+// GitHub workflow commands need %, CR and LF escaped in data, plus : and , in properties;
+// their own encoding of a line break comes first, the escaping of every other control after.
 function ghData(s: string): string {
   return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
@@ -101,16 +93,12 @@ function ghProp(s: string): string {
 }
 
 export function formatGithub(ds: readonly Diagnostic[]): string {
-  return ds
+  return counted(ds)
     .map(
       (d) =>
-        `::${d.severity === 'warning' ? 'warning' : 'error'} file=${escapeControls(ghProp(d.file))},line=${d.line},col=${d.column},title=${ghProp(d.rule)}::${escapeControls(ghData(d.message))}\n`,
+        `::${d.severity === 'warning' ? 'warning' : 'error'} file=${escapeText(ghProp(d.file))},line=${d.line},col=${d.column},title=${ghProp(d.rule)}::${escapeText(ghData(d.message))}\n`,
     )
     .join('');
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\r?\n/g, ' ');
 }
 
 export function formatDiagnostics(ds: readonly Diagnostic[], format: LintFormat, toolVersion: string): string {

@@ -24,5 +24,7 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
   'weakens-parent': { severity: 'warning', summary: 'A policy weakens what its parent requires.' },
   'overlapping-scopes': { severity: 'warning', summary: 'Two equally specific policies can match the same image.' },
   'unreachable-policy': { severity: 'warning', summary: 'Every image a policy matches is taken by a more specific one.' },
-  'min-signatures-unreachable': { severity: 'warning', summary: 'minSignatures exceeds the number of trusted DIDs.' },
+  'min-signatures-unreachable': { severity: 'error', summary: 'minSignatures exceeds the number of trusted DIDs: the policy can never be satisfied.' },
+  'invalid-suppression': { severity: 'warning', summary: 'A suppression comment has no reason, an unknown rule, or a rule that cannot be suppressed.' },
+  'analysis-budget': { severity: 'warning', summary: 'A scope analysis ran out of its work budget; its findings may be incomplete.' },
 };

@@ -4,7 +4,8 @@
 // real images present (shapes.ts SUBJECT), on a symbolic alphabet (alphabet.ts):
 // intersection by a breadth-first search of the product of two scope NFAs (polynomial,
 // shortest witness); cover by a subset construction of the outer scopes' union, explored
-// lazily alongside the inner scope, with a state budget. See docs/scopes.md.
+// lazily alongside the inner scopes, with a state budget. Overlap asks both at once: an
+// image two scopes match that no more specific scope takes. See docs/scopes.md.
 
 import type { IRScope } from '../ir/types.js';
 import { parseImageRef } from '../ref/reference.js';
@@ -12,9 +13,13 @@ import { alphabetFor, type Alphabet } from './alphabet.js';
 import { literalSuffixOf } from './glob.js';
 import { scopeNfa, scopeTokens, type ScopeNfa } from './nfa.js';
 import { shortestPath } from './search.js';
+import { WorkBudget } from './budget.js';
 import { PREFERRED, SUBJECT, shapeTable, type Shape } from './shapes.js';
 
 export const DEFAULT_COVER_BUDGET = 200_000;
+
+/** What a bounded question gave: an image, none, or no answer within the budget. */
+export type Answer = { image: string } | { image: null } | 'unknown';
 
 /**
  * An image both scopes match, or null when none can. The witness is the image's `name`
@@ -23,18 +28,23 @@ export const DEFAULT_COVER_BUDGET = 200_000;
  * (`host.domain/component:tag`) are preferred when one exists.
  */
 export function scopesIntersect(a: IRScope, b: IRScope): string | null {
-  const ta = scopeTokens(a);
-  const tb = scopeTokens(b);
-  const alphabet = alphabetFor([ta, tb]);
-  const nfas = [
-    scopeNfa(ta, a.target === 'name', alphabet),
-    scopeNfa(tb, b.target === 'name', alphabet),
-  ] as const;
-  const namesOnly = a.target === 'name' && b.target === 'name';
-  const preferred = productWitness(nfas, PREFERRED, alphabet);
-  if (preferred !== null && isNormalized(preferred)) return present(preferred, namesOnly);
-  const any = productWitness(nfas, SUBJECT, alphabet);
-  return any === null ? null : present(any, namesOnly);
+  const r = decidedIntersection([a, b], []);
+  return r === 'unknown' ? null : r.image; // no budget: never unknown
+}
+
+/**
+ * An image every one of `inners` matches and none of `outers` does — what the inner
+ * scopes decide together once more specific scopes have taken theirs — or null when there
+ * is none; 'unknown' when the budget runs out first. Presented as scopesIntersect does.
+ */
+export function decidedIntersection(inners: readonly IRScope[], outers: readonly IRScope[], budget?: WorkBudget): Answer {
+  const namesOnly = inners.every((s) => s.target === 'name');
+  const preferred = escapingImage(inners, outers, PREFERRED, budget);
+  if (preferred === 'unknown') return 'unknown';
+  if (preferred !== null && isNormalized(preferred)) return { image: present(preferred, namesOnly) };
+  const any = escapingImage(inners, outers, SUBJECT, budget);
+  if (any === 'unknown') return 'unknown';
+  return { image: any === null ? null : present(any, namesOnly) };
 }
 
 export type CoverResult = { covered: true } | { covered: false; witness: string } | { covered: 'unknown' };
@@ -43,90 +53,104 @@ export type CoverResult = { covered: true } | { covered: false; witness: string 
 export function scopeCoveredBy(
   inner: IRScope,
   outers: readonly IRScope[],
-  budget: number = DEFAULT_COVER_BUDGET,
+  budget: number | WorkBudget = DEFAULT_COVER_BUDGET,
 ): boolean | 'unknown' {
   return coverCounterexample(inner, outers, budget).covered;
 }
 
 /**
  * Like scopeCoveredBy, with an image (`name:tag`) that inner matches and no outer does
- * when there is one. The budget bounds the product states explored.
+ * when there is one. The budget bounds the product states explored: a number for this
+ * question alone, or a WorkBudget shared by a whole check (charged what was explored).
  */
 export function coverCounterexample(
   inner: IRScope,
   outers: readonly IRScope[],
-  budget: number = DEFAULT_COVER_BUDGET,
+  budget: number | WorkBudget = DEFAULT_COVER_BUDGET,
 ): CoverResult {
-  const innerTokens = scopeTokens(inner);
-  // An outer whose literal ends contradict inner's cannot match any of inner's images.
-  const relevant = outers.filter((o) => compatibleEnds(inner, o));
+  const shared = typeof budget === 'number' ? new WorkBudget(budget) : budget;
+  const r = escapingImage([inner], outers, SUBJECT, shared);
+  if (r === 'unknown') return { covered: 'unknown' };
+  return r === null ? { covered: true } : { covered: false, witness: r };
+}
+
+/**
+ * Shortest `name:tag` in the shape that every inner NFA accepts and the subset
+ * construction of the outers' union does not, found by a breadth-first search of their
+ * product (explored lazily); 'unknown' when the budget runs out first.
+ */
+function escapingImage(inners: readonly IRScope[], outers: readonly IRScope[], shape: Shape, budget?: WorkBudget): string | null | 'unknown' {
+  const innerTokens = inners.map(scopeTokens);
+  // An outer whose literal ends contradict an inner's cannot match any of its images.
+  const relevant = outers.filter((o) => inners.every((i) => compatibleEnds(i, o)));
   const outerTokens = relevant.map(scopeTokens);
-  const alphabet = alphabetFor([innerTokens, ...outerTokens]);
-  const innerNfa = scopeNfa(innerTokens, inner.target === 'name', alphabet);
+  const alphabet = alphabetFor([...innerTokens, ...outerTokens]);
+  const nfas = innerTokens.map((t, j) => scopeNfa(t, inners[j]!.target === 'name', alphabet));
   const union = new UnionDfa(
     outerTokens.map((t, i) => scopeNfa(t, relevant[i]!.target === 'name', alphabet)),
     alphabet.reps.length,
   );
-  const shape = shapeTable(SUBJECT, alphabet);
-  const k = alphabet.reps.length;
-  const nI = innerNfa.stateCount;
-  const nS = SUBJECT.stateCount;
-  // State (inner NFA state i, outer subset d, shape state s) packed as (d * nI + i) * nS + s.
-  const d0 = union.start();
-  const result = shortestPath({
-    starts: innerNfa.start.map((i) => (d0 * nI + i) * nS + SUBJECT.start),
-    classes: k,
-    budget,
-    goal: (key) => {
-      const s = key % nS;
-      const i = Math.floor(key / nS) % nI;
-      return innerNfa.accepts(i) && SUBJECT.accepts(s) && !union.accepting(Math.floor(key / (nS * nI)));
-    },
-    successors: (key, edge) => {
-      const s = key % nS;
-      const i = Math.floor(key / nS) % nI;
-      const d = Math.floor(key / (nS * nI));
-      for (let cls = 0; cls < k; cls++) {
-        const s2 = shape[s * k + cls]!;
-        if (s2 < 0) continue;
-        const nextI = innerNfa.step(i, cls);
-        if (nextI.length === 0) continue;
-        const d2 = union.step(d, cls);
-        for (const i2 of nextI) edge((d2 * nI + i2) * nS + s2, cls);
-      }
-    },
-  });
-  if (result.found) return { covered: false, witness: spell(result.classes, alphabet) };
-  return result.overBudget ? { covered: 'unknown' } : { covered: true };
-}
-
-/** Shortest `name:tag` accepted by both NFAs and the shape, or null. */
-function productWitness(nfas: readonly [ScopeNfa, ScopeNfa], shape: Shape, alphabet: Alphabet): string | null {
-  const [A, B] = nfas;
   const table = shapeTable(shape, alphabet);
   const k = alphabet.reps.length;
-  const nB = B.stateCount;
   const nS = shape.stateCount;
-  // State (a, b, shape state s) packed as (a * nB + b) * nS + s.
+  const m = nfas.length;
+  // State (outer subset d, inner states i_0..i_{m-1}, shape state s) packed in mixed radix:
+  // ((d * n_0 + i_0) * n_1 + i_1 …) * nS + s.
+  const pack = (d: number, is: readonly number[], st: number): number => {
+    let key = d;
+    for (let j = 0; j < m; j++) key = key * nfas[j]!.stateCount + is[j]!;
+    return key * nS + st;
+  };
+  const unpack = (key: number): { d: number; is: number[]; st: number } => {
+    const st = key % nS;
+    let rest = Math.floor(key / nS);
+    const is = new Array<number>(m);
+    for (let j = m - 1; j >= 0; j--) {
+      const n = nfas[j]!.stateCount;
+      is[j] = rest % n;
+      rest = Math.floor(rest / n);
+    }
+    return { d: rest, is, st };
+  };
+  const d0 = union.start();
+  const starts: number[] = [];
+  const combine = (j: number, acc: number[], each: (is: number[]) => void, choices: readonly (readonly number[])[]): void => {
+    if (j === m) return each(acc);
+    for (const x of choices[j]!) {
+      acc[j] = x;
+      combine(j + 1, acc, each, choices);
+    }
+  };
+  combine(0, new Array<number>(m), (is) => starts.push(pack(d0, is, shape.start)), nfas.map((n) => n.start));
+  const limit = budget ? Math.min(DEFAULT_COVER_BUDGET, budget.remaining) : Infinity;
+  if (limit <= 0) return 'unknown';
   const result = shortestPath({
-    starts: A.start.flatMap((a) => B.start.map((b) => (a * nB + b) * nS + shape.start)),
+    starts,
     classes: k,
-    goal: (key) => shape.accepts(key % nS) && B.accepts(Math.floor(key / nS) % nB) && A.accepts(Math.floor(key / (nS * nB))),
+    budget: limit,
+    // The subset construction of many outers costs per NFA state it steps, not per product state.
+    cost: () => union.work,
+    goal: (key) => {
+      const { d, is, st } = unpack(key);
+      return shape.accepts(st) && is.every((i, j) => nfas[j]!.accepts(i)) && !union.accepting(d);
+    },
     successors: (key, edge) => {
-      const s = key % nS;
-      const b = Math.floor(key / nS) % nB;
-      const a = Math.floor(key / (nS * nB));
+      const { d, is, st } = unpack(key);
       for (let cls = 0; cls < k; cls++) {
-        const s2 = table[s * k + cls]!;
+        const s2 = table[st * k + cls]!;
         if (s2 < 0) continue;
-        const nextA = A.step(a, cls);
-        if (nextA.length === 0) continue;
-        const nextB = B.step(b, cls);
-        for (const a2 of nextA) for (const b2 of nextB) edge((a2 * nB + b2) * nS + s2, cls);
+        const next = is.map((i, j) => nfas[j]!.step(i, cls));
+        if (next.some((n) => n.length === 0)) continue;
+        // An outer subset that accepts stays accepting only while outers read on; it is
+        // still stepped, since acceptance is decided at the end of the string.
+        const d2 = union.step(d, cls);
+        combine(0, new Array<number>(m), (is2) => edge(pack(d2, is2, s2), cls), next);
       }
     },
   });
-  return result.found ? spell(result.classes, alphabet) : null;
+  budget?.spend(result.explored);
+  if (result.found) return spell(result.classes, alphabet);
+  return result.overBudget ? 'unknown' : null;
 }
 
 function spell(classes: readonly number[], alphabet: Alphabet): string {
@@ -166,6 +190,8 @@ class UnionDfa {
   private readonly transitions = new Map<number, number>();
   private readonly mark: Uint32Array;
   private gen = 0;
+  /** NFA states stepped so far building subset states: the construction's cost. */
+  work = 0;
 
   constructor(
     private readonly nfas: readonly ScopeNfa[],
@@ -202,6 +228,7 @@ class UnionDfa {
     const known = this.transitions.get(tkey);
     if (known !== undefined) return known;
     this.gen++;
+    this.work += this.sets[d]!.length;
     const out: number[] = [];
     for (const g of this.sets[d]!) {
       const j = this.owner[g]!;

@@ -3,9 +3,10 @@
 // parent link packs the previous state and the symbol class read, so the witness can be
 // spelled back without storing strings.
 
-export type SearchResult =
-  | { found: true; classes: number[] }
-  | { found: false; overBudget: boolean };
+export type SearchResult = ({ found: true; classes: number[] } | { found: false; overBudget: boolean }) & {
+  /** Distinct states reached: the work a budget is charged. */
+  explored: number;
+};
 
 export interface SearchSpec {
   starts: Iterable<number>;
@@ -14,8 +15,10 @@ export interface SearchSpec {
   /** Calls edge(next, cls) for every transition out of state. */
   successors(state: number, edge: (next: number, cls: number) => void): void;
   goal(state: number): boolean;
-  /** Give up after this many distinct states. */
+  /** Give up after this many distinct states (plus the extra work `cost` reports). */
   budget?: number;
+  /** Work done beyond visiting states (e.g. building subset states), counted against the budget. */
+  cost?: () => number;
 }
 
 export function shortestPath(spec: SearchSpec): SearchResult {
@@ -37,11 +40,11 @@ export function shortestPath(spec: SearchSpec): SearchResult {
   };
   for (let q = 0; q < queue.length; q++) {
     current = queue[q]!;
-    if (spec.goal(current)) return { found: true, classes: pathTo(parent, current, k) };
-    if (parent.size > budget) return { found: false, overBudget: true };
+    if (spec.goal(current)) return { found: true, classes: pathTo(parent, current, k), explored: parent.size + (spec.cost?.() ?? 0) };
+    if (parent.size + (spec.cost?.() ?? 0) > budget) return { found: false, overBudget: true, explored: parent.size + (spec.cost?.() ?? 0) };
     spec.successors(current, edge);
   }
-  return { found: false, overBudget: false };
+  return { found: false, overBudget: false, explored: parent.size + (spec.cost?.() ?? 0) };
 }
 
 function pathTo(parent: ReadonlyMap<number, number>, state: number, k: number): number[] {

@@ -2,7 +2,9 @@
 // and their IR and returns findings that say what to change.
 
 import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
-import { scopeCoveredBy, scopesIntersect } from '../glob/automaton.js';
+import { decidedIntersection, scopeCoveredBy } from '../glob/automaton.js';
+import { WorkBudget } from '../glob/budget.js';
+import { PrefixBuckets } from '../glob/prefix-buckets.js';
 import type { IRDocument, IRPolicy, IRScope } from '../ir/types.js';
 import type { Checked } from '../policy/check.js';
 import type { Effective, ResolvedPolicy } from '../policy/inherit.js';
@@ -13,10 +15,16 @@ export interface LintContext {
   resolved: readonly ResolvedPolicy[];
   checked: Checked;
   ir: IRDocument;
+  /** Work budget per check (CHECK_BUDGET unless a test sets a smaller one). */
+  budget?: number;
 }
 
 function warn(loc: Location, rule: string, message: string): Diagnostic {
   return { ...loc, rule, severity: 'warning', message };
+}
+
+function error(loc: Location, rule: string, message: string): Diagnostic {
+  return { ...loc, rule, severity: 'error', message };
 }
 
 /** Where a parent's value was written, naming the layer when it is not the parent itself. */
@@ -50,7 +58,8 @@ export function minSignaturesUnreachable(ctx: LintContext): Diagnostic[] {
     if (!req.signature || req.trustOwner || req.trustedDIDs.length === 0) return;
     if (req.minSignatures > req.trustedDIDs.length) {
       out.push(
-        warn(
+        // An error: the policy can never be satisfied, so every image it scopes is denied.
+        error(
           // At the policy's own minSignatures, else at its name: an inherited location is
           // shared by many policies, and findings at one place would collapse into one.
           r.src.require.minSignatures?.loc ?? r.src.name.loc,
@@ -117,37 +126,91 @@ function scopeLoc(r: ResolvedPolicy, s: IRScope): Location {
   return (r.src.scopes.find((x) => x.value === s.glob) ?? r.src.scopes[0]!).loc;
 }
 
-/** Only literal prefixes that can both match one string let two scopes meet. */
-function prefixesCompatible(a: IRScope, b: IRScope): boolean {
-  return a.literalPrefix.startsWith(b.literalPrefix) || b.literalPrefix.startsWith(a.literalPrefix);
+/** The work one check may do, in automaton states explored and scope pairs considered. */
+export const CHECK_BUDGET = 1_000_000;
+
+interface Item {
+  p: IRPolicy;
+  s: IRScope;
+  /** Position in document order over all scopes. */
+  order: number;
 }
 
+/** Every scope of every policy, filed by literal prefix. */
+function scopeBuckets(ctx: LintContext): { items: Item[]; buckets: PrefixBuckets<Item> } {
+  const items: Item[] = [];
+  const buckets = new PrefixBuckets<Item>();
+  for (const p of ctx.ir.policies) {
+    for (const s of p.scopes) {
+      const it = { p, s, order: items.length };
+      items.push(it);
+      buckets.add(s.literalPrefix, it);
+    }
+  }
+  return { items, buckets };
+}
+
+function longer(a: IRScope, b: IRScope): string {
+  return a.literalPrefix.length >= b.literalPrefix.length ? a.literalPrefix : b.literalPrefix;
+}
+
+/**
+ * The finding of a check that ran out of budget: which check, how far it got, and the
+ * policies it could not finish, so a reader knows which findings may be missing.
+ */
+function budgetFinding(ctx: LintContext, check: string, budget: WorkBudget, unfinished: readonly IRPolicy[], what: string): Diagnostic {
+  const names = [...new Set(unfinished.map((p) => p.name))];
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+  const first = ctx.resolved[unfinished[0]!.index]!;
+  return warn(
+    first.src.name.loc,
+    'analysis-budget',
+    `${check} stopped after its work budget of ${budget.limit} automaton states: ${what} for ${shown} ${names.length === 1 ? 'was' : 'were'} not decided, so findings of ${check} may be missing there; give these scopes longer literal prefixes or fewer overlapping wildcards`,
+  );
+}
+
+/**
+ * Two equally specific policies that can match one image, where document order alone
+ * decides: an image both match that no more specific scope takes (docs/scopes.md). An
+ * image a more specific policy decides is no overlap of the two.
+ */
 export function overlappingScopes(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const byRank = new Map<number, { p: IRPolicy; s: IRScope }[]>();
-  for (const p of ctx.ir.policies) for (const s of p.scopes) (byRank.get(s.rank) ?? byRank.set(s.rank, []).get(s.rank)!).push({ p, s });
+  const budget = new WorkBudget(ctx.budget ?? CHECK_BUDGET);
+  const { items, buckets } = scopeBuckets(ctx);
   const reported = new Set<string>();
-  for (const group of byRank.values()) {
-    for (let i = 0; i < group.length; i++) {
-      for (let j = i + 1; j < group.length; j++) {
-        const a = group[i]!;
-        const b = group[j]!;
-        if (a.p === b.p || !prefixesCompatible(a.s, b.s)) continue;
-        const [first, second] = a.p.index < b.p.index ? [a, b] : [b, a];
-        const key = `${first.p.name}\0${second.p.name}`;
-        if (reported.has(key)) continue;
-        const witness = scopesIntersect(first.s, second.s);
-        if (witness === null) continue;
-        reported.add(key);
-        const whenNote = first.p.when || second.p.when ? ' unless their `when` conditions keep them apart' : '';
-        out.push(
-          warn(
-            scopeLoc(ctx.resolved[second.p.index]!, second.s),
-            'overlapping-scopes',
-            `policies ${first.p.name} ("${first.s.glob}") and ${second.p.name} ("${second.s.glob}") are equally specific and both match e.g. ${witness}; ${first.p.name} wins by document order${whenNote}. Make one scope more specific or merge the policies`,
-          ),
-        );
+  for (const a of items) {
+    for (const b of buckets.compatible(a.s.literalPrefix)) {
+      if (b.order <= a.order || b.s.rank !== a.s.rank || a.p === b.p) continue;
+      budget.spend(1);
+      if (budget.exhausted) {
+        out.push(budgetFinding(ctx, 'overlapping-scopes', budget, items.slice(a.order).map((x) => x.p), 'overlap with equally specific policies'));
+        return out;
       }
+      const [first, second] = a.p.index < b.p.index ? [a, b] : [b, a];
+      const key = `${first.p.name}\0${second.p.name}`;
+      if (reported.has(key)) continue;
+      // More specific scopes that may take part of the common images: a policy with a
+      // `when` may not apply, so it is not relied on (the two policies' own scopes are).
+      const outers: IRScope[] = [];
+      for (const t of buckets.compatible(longer(a.s, b.s))) {
+        if (t.s.rank > a.s.rank && (!t.p.when || t.p === a.p || t.p === b.p)) outers.push(t.s);
+      }
+      const answer = decidedIntersection([first.s, second.s], outers, budget);
+      if (answer === 'unknown') {
+        out.push(budgetFinding(ctx, 'overlapping-scopes', budget, items.slice(a.order).map((x) => x.p), 'overlap with equally specific policies'));
+        return out;
+      }
+      if (answer.image === null) continue;
+      reported.add(key);
+      const whenNote = first.p.when || second.p.when ? ' unless their `when` conditions keep them apart' : '';
+      out.push(
+        warn(
+          scopeLoc(ctx.resolved[second.p.index]!, second.s),
+          'overlapping-scopes',
+          `policies ${first.p.name} ("${first.s.glob}") and ${second.p.name} ("${second.s.glob}") are equally specific and both match e.g. ${answer.image}; ${first.p.name} wins by document order${whenNote}. Make one scope more specific or merge the policies`,
+        ),
+      );
     }
   }
   return out;
@@ -160,28 +223,48 @@ function beats(q: IRPolicy, t: IRScope, p: IRPolicy, s: IRScope): boolean {
 
 export function unreachablePolicy(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const budget = new WorkBudget(ctx.budget ?? CHECK_BUDGET);
+  const { buckets } = scopeBuckets(ctx);
+  const undecided: IRPolicy[] = [];
   const all = ctx.ir.policies;
-  for (const p of all) {
-    let unreachable = true;
+  for (let pi = 0; pi < all.length; pi++) {
+    const p = all[pi]!;
+    if (budget.exhausted) {
+      undecided.push(...all.slice(pi));
+      break;
+    }
+    let unreachable: boolean | 'unknown' = true;
     const takers = new Set<string>();
     for (const s of p.scopes) {
       // Images where p ranks higher through another of its own scopes are judged there.
       const outers: IRScope[] = p.scopes.filter((o) => o.rank > s.rank);
-      for (const q of all) {
+      for (const { p: q, s: t } of buckets.compatible(s.literalPrefix)) {
         if (q === p || q.when) continue; // a `when` may be false: q cannot be relied on to take the image
-        for (const t of q.scopes) {
-          if (beats(q, t, p, s) && prefixesCompatible(s, t) && scopesIntersect(s, t) !== null) {
-            outers.push(t);
-            takers.add(q.name);
-          }
+        if (!beats(q, t, p, s)) continue;
+        budget.spend(1);
+        const meet = decidedIntersection([s, t], [], budget);
+        if (meet === 'unknown') {
+          unreachable = 'unknown';
+          break;
+        }
+        if (meet.image !== null) {
+          outers.push(t);
+          takers.add(q.name);
         }
       }
-      if (outers.length === 0 || scopeCoveredBy(s, outers) !== true) {
+      if (unreachable === 'unknown') break;
+      if (outers.length === 0) {
         unreachable = false;
         break;
       }
+      const covered = scopeCoveredBy(s, outers, budget);
+      if (covered !== true) {
+        unreachable = covered;
+        break;
+      }
     }
-    if (unreachable && takers.size > 0) {
+    if (unreachable === 'unknown') undecided.push(p);
+    else if (unreachable && takers.size > 0) {
       const r = ctx.resolved[p.index]!;
       out.push(
         warn(
@@ -192,6 +275,7 @@ export function unreachablePolicy(ctx: LintContext): Diagnostic[] {
       );
     }
   }
+  if (undecided.length > 0) out.push(budgetFinding(ctx, 'unreachable-policy', budget, undecided, 'whether each can apply at all'));
   return out;
 }
 

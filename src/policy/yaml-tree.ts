@@ -9,6 +9,7 @@ import {
   isScalar,
   isSeq,
   LineCounter,
+  Parser,
   parseDocument,
   type Node as YamlNode,
   Scalar,
@@ -326,4 +327,35 @@ function foldedMapper(value: string, folded: { text: string; offsets: number[] }
     if (offset >= offsets.length) return loc(offsets[offsets.length - 1]! + 1);
     return loc(offsets[Math.max(0, offset)]!);
   };
+}
+
+/** A comment of a YAML text: where its `#` is, and its text after the `#`. */
+export interface YamlComment {
+  line: number;
+  column: number;
+  text: string;
+}
+
+/**
+ * The comments of a YAML text, from the yaml package's concrete syntax tree: real
+ * comments only, never a `#` inside a quoted or block scalar. For a text that parsed
+ * (its depth is bounded), as lint's suppression comments are read.
+ */
+export function yamlComments(text: string): YamlComment[] {
+  const lc = new LineCounter();
+  const found: { offset: number; source: string }[] = [];
+  const walk = (t: unknown): void => {
+    if (Array.isArray(t)) {
+      for (const x of t) walk(x);
+    } else if (t !== null && typeof t === 'object') {
+      const tok = t as { type?: unknown; offset?: unknown; source?: unknown };
+      if (tok.type === 'comment' && typeof tok.offset === 'number' && typeof tok.source === 'string') found.push({ offset: tok.offset, source: tok.source });
+      else for (const v of Object.values(t)) walk(v);
+    }
+  };
+  for (const token of new Parser(lc.addNewLine).parse(text)) walk(token);
+  return found.map((c) => {
+    const p = lc.linePos(c.offset);
+    return { line: p.line, column: p.col, text: c.source.replace(/^#/, '') };
+  });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { coverCounterexample, scopeCoveredBy, scopesIntersect } from '../../src/glob/automaton.js';
+import { coverCounterexample, decidedIntersection, scopeCoveredBy, scopesIntersect } from '../../src/glob/automaton.js';
+import { WorkBudget } from '../../src/glob/budget.js';
 import type { IRScope } from '../../src/ir/types.js';
 import { parseImageRef, type ImageRef } from '../../src/ref/reference.js';
 import { refMatch, scope, subject } from './helpers.js';
@@ -168,6 +169,39 @@ describe('automaton properties (brute force over real images)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('decidedIntersection: an image both match and no outer takes; null means there is none', () => {
+    fc.assert(
+      fc.property(globPair, fc.array(glob, { maxLength: 2 }), ([a, b], outers) => {
+        const r = decidedIntersection([a, b], outers);
+        expect(r).not.toBe('unknown');
+        if (r === 'unknown') return;
+        if (r.image === null) {
+          expect(IMAGES.some((img) => matches(a, img) && matches(b, img) && !outers.some((o) => matches(o, img)))).toBe(false);
+        } else {
+          const img = witnessImage(a, b, r.image);
+          expect(matches(a, img) && matches(b, img)).toBe(true);
+          expect(outers.some((o) => matches(o, img))).toBe(false);
+        }
+        // Without outers it is exactly scopesIntersect.
+        const plain = decidedIntersection([a, b], []);
+        expect(plain !== 'unknown' && plain.image).toBe(scopesIntersect(a, b) ?? null);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a shared budget is charged what each question explored, and a spent one answers unknown', () => {
+    const budget = new WorkBudget(1_000);
+    const a = scope('atcr.io/**/svc');
+    const b = scope('atcr.io/web/**');
+    expect(decidedIntersection([a, b], [], budget)).not.toBe('unknown');
+    expect(budget.used).toBeGreaterThan(0);
+    const hard = scope('**a???????????????');
+    expect(coverCounterexample(hard, [hard], budget).covered).toBe('unknown');
+    expect(budget.exhausted).toBe(true);
+    expect(decidedIntersection([a, b], [], budget)).toBe('unknown');
   });
 
   it('a scope covers itself and intersects itself exactly when it matches some image', () => {

@@ -81,6 +81,47 @@ describe('overlapping-scopes', () => {
     const apart = doc('policies:', '  - name: one', '    scope: "atcr.io/x/a/*"', TRUST, '  - name: two', '    scope: "atcr.io/x/*:v"', TRUST);
     expect(of(apart, 'overlapping-scopes')).toEqual([]);
   });
+  const pair = ['policies:', '  - name: one', '    scope: "atcr.io/*/svc"', TRUST, '  - name: two', '    scope: "atcr.io/web/*"', TRUST];
+  it('is quiet when a more specific policy decides every image both match', () => {
+    // Their only common image is atcr.io/web/svc, and the third policy decides it.
+    const t = doc(...pair, '  - name: three', '    scope: "atcr.io/web/svc"', TRUST);
+    expect(of(t, 'overlapping-scopes')).toEqual([]);
+    expect(rules(t)).toEqual([]);
+  });
+  it('still warns for what the more specific policy leaves, or when its `when` may not hold', () => {
+    // "atcr.io/**/svc" and "atcr.io/web/**" also share atcr.io/web/x/svc, which "atcr.io/web/svc" does not take.
+    const left = doc('policies:', '  - name: one', '    scope: "atcr.io/**/svc"', TRUST, '  - name: two', '    scope: "atcr.io/web/**"', TRUST, '  - name: three', '    scope: "atcr.io/web/svc"', TRUST);
+    const ds = of(left, 'overlapping-scopes');
+    expect(ds).toHaveLength(1);
+    expect(ds[0]!.message).not.toMatch(/e\.g\. atcr\.io\/web\/svc;/);
+    const when = doc(...pair, '  - name: three', '    scope: "atcr.io/web/svc"', '    when: owner != ""', TRUST);
+    expect(of(when, 'overlapping-scopes').map((d) => d.message)).toEqual([expect.stringContaining('atcr.io/web/svc')]);
+  });
+});
+
+describe('analysis-budget', () => {
+  // Every scope meets every other, all equally specific: the hostile shape of issue 12.
+  const hostile = (n: number) =>
+    doc('policies:', ...Array.from({ length: n }, (_, i) => [`  - name: p${i}`, `    scope: "**${String(i).padStart(4, '0')}**"`, TRUST]).flat());
+  it('a document whose analysis exceeds the budget ends with a finding naming the check and the policies', () => {
+    const ds = lint(hostile(100));
+    const cut = ds.filter((d) => d.rule === 'analysis-budget');
+    expect(cut.length).toBeGreaterThan(0);
+    for (const d of cut) {
+      expect(d.severity).toBe('warning');
+      expect(d.message).toMatch(/^(overlapping-scopes|unreachable-policy) stopped after its work budget of \d+ automaton states: .* for p\d+/);
+    }
+  });
+  it('the cut is counted in work, not time: the same document gives the same findings', () => {
+    const c = compileText('p.yaml', hostile(40));
+    const a = lintCompilation(c, { budget: 20_000 });
+    expect(a.some((d) => d.rule === 'analysis-budget')).toBe(true);
+    expect(lintCompilation(c, { budget: 20_000 })).toEqual(a);
+  });
+  it('an ordinary document stays within the budget', () => {
+    const t = doc('policies:', ...Array.from({ length: 2000 }, (_, i) => [`  - name: team${i}`, `    scope: "atcr.io/team${i}/*"`, TRUST]).flat());
+    expect(rules(t)).toEqual([]);
+  });
 });
 
 describe('unreachable-policy', () => {
@@ -101,9 +142,10 @@ describe('unreachable-policy', () => {
 });
 
 describe('min-signatures-unreachable', () => {
-  it('warns when minSignatures exceeds the trusted DIDs, at its own value or else the policy name', () => {
+  it('is an error (the policy can never be satisfied) when minSignatures exceeds the trusted DIDs, at its own value or else the policy name', () => {
     const t = doc('defaults:', '  require: { minSignatures: 3 }', 'policies:', '  - name: own', '    scope: a/*', '    require: { trustedDIDs: [did:plc:a, did:plc:b], minSignatures: 3 }', '  - name: inherited', '    scope: b/*', TRUST);
     const ds = of(t, 'min-signatures-unreachable');
+    expect(ds.every((d) => d.severity === 'error')).toBe(true);
     expect(ds.map((d) => [d.line, d.column])).toEqual([
       [at(t, 'minSignatures: 3 }', 1).line, at(t, 'minSignatures: 3 }', 1, 15).column],
       [at(t, 'inherited').line, at(t, 'inherited').column],

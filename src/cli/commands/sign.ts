@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
 import { parseTimeout, safeJson } from '../io.js';
+import { escapeLines } from '../../text/escape.js';
 import { OciError } from '../../kernel/oci/errors.js';
 import { SignError, signImage, type SignResult } from '../../kernel/sign/index.js';
 import { CA_FILE_HELP, readCaFile } from './verify.js';
@@ -43,12 +44,13 @@ function exitCodeOf(e: SignError) {
 }
 
 function renderText(r: SignResult): string {
-  return [
+  // The handle and record come from the PDS: nothing raw reaches the terminal.
+  return escapeLines([
     `✓ signed ${r.image}@${r.digest} as ${r.handle || r.did} (${r.did})`,
     `  record:   ${r.recordUri} (cid ${r.recordCid})`,
     `  artifact: ${r.artifactDigest} (found through the ${r.discovery === 'referrers-api' ? 'referrers API' : 'fallback tag index'})`,
     '',
-  ].join('\n');
+  ].join('\n'));
 }
 
 export function registerSign(program: Command): void {

@@ -11,6 +11,7 @@ import { failureJson, outcomeJson, verifyAndDecide, type Outcome } from '../../v
 import { readCaFile as readCaSettings, SettingsError, settingsFromFlags, type NetworkFlags, type ParsedSettings } from '../../verification/settings.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
 import { out, readFileOrFail, safeJson, safeText, withDeadline } from '../io.js';
+import { escapeLines } from '../../text/escape.js';
 import { loadPolicyOrFail } from '../policy-file.js';
 import { parseInstant } from '../../ir/time.js';
 
@@ -90,7 +91,7 @@ function signatureLine(s: SignatureFact): string {
   return `✗ ${safeText(s.did || '(unknown signer)')} ${s.error?.code ?? ''}: ${safeText(s.error?.message ?? '')}`;
 }
 
-function renderText(report: VerifyReport, decision: Decision | null, verified: boolean): string {
+export function renderText(report: VerifyReport, decision: Decision | null, verified: boolean): string {
   const lines = [`image   ${safeText(report.image)}`, `digest  ${report.digest}`];
   if (report.owner) lines.push(`owner   ${safeText(report.owner)}`);
   if (report.offline) lines.push('mode    offline (bundle)');
@@ -104,7 +105,7 @@ function renderText(report: VerifyReport, decision: Decision | null, verified: b
     for (const v of decision.violations) lines.push(`  - ${v.code}: ${safeText(v.message)}`);
   }
   lines.push(verified ? 'VERIFIED' : report.unavailable ? 'UNDECIDED (a service could not be reached)' : 'NOT VERIFIED');
-  return lines.join('\n') + '\n';
+  return escapeLines(lines.join('\n') + '\n');
 }
 
 function renderTimings(report: VerifyReport): string {
@@ -117,7 +118,7 @@ function renderTimings(report: VerifyReport): string {
     for (const step of s.steps) lines.push(`  ${step.ok ? '✓' : '✗'} ${step.step} ${step.name.padEnd(16)} ${step.ms.toFixed(2)} ms`);
   }
   lines.push(`total ${report.durationMs.toFixed(1)} ms`);
-  return lines.join('\n') + '\n';
+  return escapeLines(lines.join('\n') + '\n');
 }
 
 export function registerVerify(program: Command): void {

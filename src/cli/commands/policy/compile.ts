@@ -8,8 +8,7 @@ import { Command, Option } from 'commander';
 import { CompileError, GATEKEEPER_REGO_FORMS, type Artifact, type CompileOptions, type GatekeeperRegoForm } from '../../../backends/artifact.js';
 import { compileTargets, TARGETS, type Target } from '../../../backends/index.js';
 import { CliError, EXIT } from '../../errors.js';
-import { out } from '../../io.js';
-import { escapeControls } from '../../../diagnostics/format.js';
+import { out, safeText } from '../../io.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 
 /**
@@ -60,7 +59,7 @@ function checkServiceUrl(text: string, target: Target | 'all'): string {
   try {
     url = new URL(text);
   } catch {
-    throw new CliError(`--service-url ${escapeControls(JSON.stringify(text))} is not an absolute URL (e.g. https://atcr-verify.atcr-system.svc)`, EXIT.usage);
+    throw new CliError(`--service-url ${safeText(JSON.stringify(text))} is not an absolute URL (e.g. https://atcr-verify.atcr-system.svc)`, EXIT.usage);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new CliError(`--service-url must be an http or https URL, not ${url.protocol}`, EXIT.usage);
@@ -88,7 +87,7 @@ async function readCaBundle(file: string): Promise<string> {
     throw err;
   }
   const fail = (why: string): never => {
-    throw new CliError(`--ca-bundle ${escapeControls(file)}: ${why}`, EXIT.usage);
+    throw new CliError(`--ca-bundle ${safeText(file)}: ${why}`, EXIT.usage);
   };
   if (!PEM_CERTIFICATE.test(text)) fail('holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
   if (/[^\x20-\x7e\r\n\t]/u.test(text)) fail('holds characters that are not printable ASCII');
@@ -131,7 +130,7 @@ export function registerCompile(policy: Command): void {
       if (opts.excludeNamespace) {
         for (const ns of opts.excludeNamespace) {
           if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/u.test(ns)) {
-            throw new CliError(`--exclude-namespace ${escapeControls(JSON.stringify(ns))} is not a Kubernetes namespace name`, EXIT.usage);
+            throw new CliError(`--exclude-namespace ${safeText(JSON.stringify(ns))} is not a Kubernetes namespace name`, EXIT.usage);
           }
         }
         copts.excludedNamespaces = opts.excludeNamespace;
@@ -148,7 +147,7 @@ export function registerCompile(policy: Command): void {
       try {
         artifacts = await compileTargets(ir, opts.target, copts);
       } catch (err) {
-        if (err instanceof CompileError) throw new CliError(`cannot compile ${file}: ${err.message}`, EXIT.usage);
+        if (err instanceof CompileError) throw new CliError(`cannot compile ${safeText(file)}: ${safeText(err.message)}`, EXIT.usage);
         throw err;
       }
       const written: string[] = [];
@@ -158,10 +157,10 @@ export function registerCompile(policy: Command): void {
           await makeDirectories(path.dirname(dest));
           await writeFile(dest, a.content);
         } catch (err) {
-          throw new CliError(`cannot write ${dest} (-o ${opts.output}): ${describeFsError(err)}`, EXIT.usage);
+          throw new CliError(`cannot write ${safeText(dest)} (-o ${safeText(opts.output)}): ${safeText(describeFsError(err))}`, EXIT.usage);
         }
         written.push(dest);
       }
-      await out(written.map((w) => `${w}\n`).join(''));
+      await out(written.map((w) => `${safeText(w)}\n`).join(''));
     });
 }

@@ -3,10 +3,11 @@
 import { Command, Option } from 'commander';
 import { explainImage, explainPolicies, type ExplainedPolicy, type ExplainedValue, type ImageExplanation } from '../../../explain/explain.js';
 import { out, safeJson, safeText } from '../../io.js';
+import { escapeLines } from '../../../text/escape.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 
 function origin(v: { from: string; at: string | null }): string {
-  return v.at ? `${v.from} (${v.at})` : v.from;
+  return safeText(v.at ? `${v.from} (${v.at})` : v.from);
 }
 
 function row(label: string, v: ExplainedValue<unknown>): string {
@@ -17,7 +18,7 @@ function row(label: string, v: ExplainedValue<unknown>): string {
 export function renderPolicies(ps: readonly ExplainedPolicy[], unmatched: string): string {
   let t = `unmatched: ${unmatched}\n`;
   for (const p of ps) {
-    t += `\npolicy ${p.name}  (${p.at})${p.description ? ` — ${safeText(p.description)}` : ''}\n`;
+    t += `\npolicy ${p.name}  (${safeText(p.at)})${p.description ? ` — ${safeText(p.description)}` : ''}\n`;
     t += `  ${'chain'.padEnd(14)} ${p.chain.join(' → ')}\n`;
     for (const s of p.scopes) {
       t += `  ${'scope'.padEnd(14)} ${safeText(s.glob).padEnd(40)}   matched against ${s.target === 'name' ? 'image.name' : 'image.name:tag'}; ${s.specificity.literals} literal, ${s.specificity.doubleStars} **, ${s.specificity.singles} */?\n`;
@@ -31,22 +32,22 @@ export function renderPolicies(ps: readonly ExplainedPolicy[], unmatched: string
     t += row('when', p.when);
     t += row('action', p.action);
   }
-  return t;
+  return escapeLines(t);
 }
 
 export function renderImage(e: ImageExplanation): string {
   let t = `image ${safeText(e.image)}\n`;
   if (e.normalized) {
     const n = e.normalized;
-    t += `  normalized: ${n.name}${n.tag ? `:${n.tag}` : ''}${n.digest ? `@${n.digest}` : ''} (registry ${n.registry}, repository ${n.repository}, namespace ${n.namespace})\n`;
+    t += `  normalized: ${safeText(`${n.name}${n.tag ? `:${n.tag}` : ''}${n.digest ? `@${n.digest}` : ''} (registry ${n.registry}, repository ${n.repository}, namespace ${n.namespace})`)}\n`;
   }
   if (e.candidates.length === 0 && e.normalized) t += '  no policy scope matches this image\n';
   else if (e.candidates.length > 0) t += '  candidates, most specific first:\n';
   e.candidates.forEach((c, i) => {
-    t += `  ${String(i + 1).padStart(2)}. ${c.chosen ? '✓' : ' '} ${c.policy.padEnd(24)} scope ${safeText(c.scope)}\n        ${c.reason}\n`;
+    t += `  ${String(i + 1).padStart(2)}. ${c.chosen ? '✓' : ' '} ${c.policy.padEnd(24)} scope ${safeText(c.scope)}\n        ${safeText(c.reason)}\n`;
   });
-  t += `  → ${e.outcome}\n`;
-  return t;
+  t += `  → ${safeText(e.outcome)}\n`;
+  return escapeLines(t);
 }
 
 export function registerExplain(policy: Command): void {

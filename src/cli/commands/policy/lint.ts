@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { escapeControls, formatDiagnostics, type LintFormat } from '../../../diagnostics/format.js';
-import { sortDiagnostics, type Diagnostic } from '../../../diagnostics/diagnostic.js';
+import { counted, sortDiagnostics, type Diagnostic } from '../../../diagnostics/diagnostic.js';
 import { CliError, EXIT } from '../../errors.js';
 import { out, toolVersion } from '../../io.js';
 import { isSuiteName, loadSuite } from '../../../testing/suite.js';
@@ -40,7 +40,12 @@ export function registerLint(policy: Command): void {
       }
       const ds = sortDiagnostics(all);
       await out(formatDiagnostics(ds, opts.format, toolVersion()));
-      const failing = ds.some((d) => d.severity === 'error' || (opts.strict && d.severity === 'warning'));
+      // Suppressed findings are in json and sarif (marked); text and github leave them out and say how many.
+      const suppressed = ds.length - counted(ds).length;
+      if (suppressed > 0 && (opts.format === 'text' || opts.format === 'github')) {
+        process.stderr.write(`atcr-verify: ${suppressed} suppressed finding${suppressed === 1 ? '' : 's'} not shown (--format json lists them with their reasons)\n`);
+      }
+      const failing = counted(ds).some((d) => d.severity === 'error' || (opts.strict && d.severity === 'warning'));
       process.exitCode = failing ? EXIT.negative : EXIT.ok;
     });
 }

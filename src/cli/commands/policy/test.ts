@@ -6,6 +6,7 @@ import { findSuites, loadSuite, runCase, type CaseResult } from '../../../testin
 import { CliError, EXIT } from '../../errors.js';
 import { ENGINE_NAMES, openEngine, type EngineName, type RunnableEngine } from '../../engines.js';
 import { out, safeJson, safeText } from '../../io.js';
+import { escapeLines } from '../../../text/escape.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 import { displayPath } from '../../../policy/load.js';
 
@@ -21,7 +22,7 @@ export function registerTest(policy: Command): void {
       const { files, unreadable } = await findSuites(paths);
       // A directory that cannot be listed may hold suites: the run would be incomplete.
       if (unreadable.length > 0) throw new CliError(unreadable.map(safeText).join('\n'), EXIT.usage);
-      if (files.length === 0) throw new CliError(`no test suites (*.test.yaml) found in ${paths.join(', ')}`, EXIT.usage);
+      if (files.length === 0) throw new CliError(`no test suites (*.test.yaml) found in ${safeText(paths.join(', '))}`, EXIT.usage);
       const names: EngineName[] = opts.engine === 'all' ? [...ENGINE_NAMES] : [opts.engine];
       const report: { file: string; policy: string; cases: CaseResult[] }[] = [];
       let passed = 0;
@@ -31,7 +32,7 @@ export function registerTest(policy: Command): void {
         const { suite, diagnostics } = await loadSuite(file);
         if (!suite) {
           process.stderr.write(formatText(diagnostics));
-          throw new CliError(`${file} is not a valid test suite`, EXIT.usage);
+          throw new CliError(`${safeText(file)} is not a valid test suite`, EXIT.usage);
         }
         const { ir } = await loadPolicyOrFail(suite.policyFile);
         const engines: RunnableEngine[] = [];
@@ -53,7 +54,7 @@ export function registerTest(policy: Command): void {
       if (opts.output === 'json') {
         await out(safeJson({ engines: names, suites: report, passed, failed }) + '\n');
       } else {
-        await out(`${text}\n${passed} passed, ${failed} failed\n`);
+        await out(escapeLines(`${text}\n${passed} passed, ${failed} failed\n`));
       }
       process.exitCode = failed > 0 ? EXIT.negative : EXIT.ok;
     });
