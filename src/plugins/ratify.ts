@@ -211,7 +211,17 @@ export async function ratifyVerifier(args: readonly string[], env: NodeJS.Proces
     } catch (err) {
       throw new PluginError(CODE.io, err instanceof Error ? err.message : String(err));
     }
-    line = resultLine(await verify(subject, parseInput(bytes)));
+    const input = parseInput(bytes);
+    try {
+      line = resultLine(await verify(subject, input));
+    } catch (err) {
+      // A wrong verifier config is this verification's failure, told where Ratify shows
+      // results (message), not only in its errorReason.
+      if (!(err instanceof PluginError) || err.code !== CODE.invalidConfig) throw err;
+      const name = typeof input.config.name === 'string' ? input.config.name : 'atcr';
+      const type = typeof input.config.type === 'string' ? input.config.type : name;
+      line = resultLine({ isSuccess: false, name, type, message: `configuration error: ${err.message}`, extensions: { subject, artifact: input.referenceDesc.digest, error: { code: err.code, message: err.message } } });
+    }
   } catch (err) {
     const e = err instanceof PluginError ? err : new PluginError(CODE.internal, `internal error: ${err instanceof Error ? err.message : String(err)}`);
     line = errorLine(e);
