@@ -6,18 +6,16 @@
 import { existsSync } from 'node:fs';
 import type { Decision, SignatureFact } from '../ir/decision.js';
 import type { IRDocument } from '../ir/types.js';
-import { evaluate } from '../engine/evaluate.js';
 import { compileFile } from '../lower/pipeline.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { DEFAULT_PLC_URL, DidResolver } from '../kernel/atproto/did-resolver.js';
-import { credentialsFromDockerConfig, type Credentials } from '../kernel/oci/credentials.js';
+import { DEFAULT_OWNER_REGISTRIES, DiscoveryError, parseCaCertificates, Verifier } from '../kernel/index.js';
 import type { Descriptor } from '../kernel/oci/media.js';
-import { parseCaCertificates, request } from '../kernel/net/http.js';
-import { DiscoveryError, verifyImage } from '../kernel/verify.js';
+import { request } from '../kernel/net/http.js';
 import { OnlineSource } from '../kernel/verify/online.js';
-import { DEFAULT_OWNER_REGISTRIES, recordRepository, resolveOwner } from '../kernel/verify/owner.js';
+import { recordRepository, resolveOwner } from '../kernel/verify/owner.js';
 import { verifyOneSignature } from '../kernel/verify/steps.js';
 import { parseImageRef } from '../ref/reference.js';
+import { decide as decideReport, verifyAndDecide as kernelVerifyAndDecide } from '../verification/decide.js';
 import { ConfigError, readSettingsFile, type PluginSettings } from './config.js';
 
 /** The longest any single request may take (the CLI's limit). */
@@ -42,28 +40,28 @@ export interface Outcome {
   server?: string;
 }
 
-/** Files the settings name, read once per process before any request. */
+/** The kernel's Verifier for these settings and the files they name, read before any request. */
 export interface Prepared {
   settings: PluginSettings;
+  verifier: Verifier;
   ir: IRDocument | null;
-  ca?: string;
-  credentials(registry: string): Credentials | null | undefined;
 }
 
 export async function prepare(settings: PluginSettings, opts: { needPolicy?: boolean } = {}): Promise<Prepared> {
-  let ca: string | undefined;
-  if (settings.caFile) ca = caBundle(settings, 'caFile', settings.caFile);
-  let credentials: Prepared['credentials'] = () => undefined;
-  const dockerConfig = settings.dockerConfig;
-  if (dockerConfig) {
-    // Named explicitly: a missing file is a mistake, not anonymous access.
-    readSettingsFile(settings, 'dockerConfig', dockerConfig);
-    credentials = (registry) => credentialsFromDockerConfig(registry, dockerConfig);
-  }
-  let ir: IRDocument | null = null;
-  if (settings.policy && !settings.server) ir = await loadPolicy(settings, settings.policy);
-  else if (opts.needPolicy && settings.policy) ir = await loadPolicy(settings, settings.policy);
-  return { settings, ir, ...(ca !== undefined ? { ca } : {}), credentials };
+  const ca = settings.caFile ? caBundle(settings, 'caFile', settings.caFile) : undefined;
+  // Named explicitly: a missing Docker config is a mistake, not anonymous access.
+  if (settings.dockerConfig) readSettingsFile(settings, 'dockerConfig', settings.dockerConfig);
+  const ir = settings.policy && (!settings.server || opts.needPolicy) ? await loadPolicy(settings, settings.policy) : null;
+  const verifier = new Verifier({
+    ...(settings.plcUrl ? { plcUrl: settings.plcUrl } : {}),
+    timeoutMs: Math.min(settings.timeoutMs, MAX_REQUEST_MS),
+    allowPrivateNetwork: settings.allowPrivateNetwork,
+    insecureRegistries: settings.insecureRegistries,
+    ownerRegistries: settings.ownerRegistries ?? DEFAULT_OWNER_REGISTRIES,
+    ...(ca ? { ca } : {}),
+    ...(settings.dockerConfig ? { dockerConfigPath: settings.dockerConfig } : {}),
+  });
+  return { settings, verifier, ir };
 }
 
 function caBundle(settings: PluginSettings, key: 'caFile' | 'serverCaFile', file: string): string {
@@ -87,19 +85,6 @@ async function loadPolicy(settings: PluginSettings, file: string): Promise<IRDoc
   return c.ir;
 }
 
-function network(p: Prepared, signal: AbortSignal) {
-  const s = p.settings;
-  return {
-    plcUrl: s.plcUrl ?? DEFAULT_PLC_URL,
-    timeoutMs: Math.min(s.timeoutMs, MAX_REQUEST_MS),
-    allowPrivateNetwork: s.allowPrivateNetwork,
-    insecureRegistries: s.insecureRegistries,
-    ownerRegistries: s.ownerRegistries ?? DEFAULT_OWNER_REGISTRIES,
-    signal,
-    ...(p.ca !== undefined ? { ca: p.ca } : {}),
-  };
-}
-
 function failedDiscovery(image: string, err: DiscoveryError): Outcome {
   return {
     image,
@@ -117,30 +102,25 @@ function failedDiscovery(image: string, err: DiscoveryError): Outcome {
 /** Verifies every signature of `image` and decides with the policy, if any (as `verify`). */
 export async function verifyAndDecide(p: Prepared, image: string, signal: AbortSignal): Promise<Outcome> {
   if (p.settings.server) return askServer(p, image, signal);
-  const ref = parseImageRef(image);
-  if (!ref) return failedDiscovery(image, new DiscoveryError('usage', `${JSON.stringify(image)} is not an image reference`));
-  const credentials = p.credentials(ref.registry);
-  let report;
   try {
-    report = await verifyImage({ image, ...network(p, signal), ...(credentials !== undefined ? { credentials } : {}) });
+    const o = await kernelVerifyAndDecide(p.verifier, image, { policy: p.ir, signal });
+    return {
+      image,
+      digest: o.report.digest,
+      verified: o.verified,
+      signatures: o.report.signatures,
+      decision: o.decision,
+      owner: o.report.owner,
+      notes: o.report.notes,
+      unavailable: o.verdict === 'undecided',
+    };
   } catch (err) {
     if (err instanceof DiscoveryError) return failedDiscovery(image, err);
     throw err;
   }
-  const decision = p.ir ? evaluate(p.ir, { image, owner: report.owner, now: new Date().toISOString(), signatures: report.signatures }) : null;
-  return {
-    image,
-    digest: report.digest,
-    verified: decision ? decision.allowed : report.verified,
-    signatures: report.signatures,
-    decision,
-    owner: report.owner,
-    notes: report.notes,
-    unavailable: report.unavailable,
-  };
 }
 
-/** One signature artifact of `subject`, checked through the nine steps. */
+/** One signature artifact of `subject`, checked through the nine steps with the verifier's shared parts. */
 export async function verifyArtifact(
   p: Prepared,
   subject: string,
@@ -149,46 +129,51 @@ export async function verifyArtifact(
 ): Promise<{ digest: string; owner: string; fact: SignatureFact; unavailable: boolean }> {
   const ref = parseImageRef(subject);
   if (!ref) throw new DiscoveryError('usage', `${JSON.stringify(subject)} is not an image reference`);
-  const net = network(p, signal);
-  const dids = new DidResolver({ plcUrl: net.plcUrl, timeoutMs: net.timeoutMs, allowPrivate: net.allowPrivateNetwork, signal, ...(p.ca ? { ca: p.ca } : {}) });
-  const credentials = p.credentials(ref.registry);
+  const s = p.verifier.settings;
+  const timeoutMs = Math.min(p.settings.timeoutMs, MAX_REQUEST_MS);
+  const allowPrivate = s.allowPrivateNetwork ?? false;
+  const ownerRegistries = s.ownerRegistries ?? DEFAULT_OWNER_REGISTRIES;
+  const ca = s.ca ? { ca: s.ca } : {};
   const source = new OnlineSource(
     ref,
     {
-      registry: {
-        insecureRegistries: net.insecureRegistries,
-        allowPrivateNetwork: net.allowPrivateNetwork,
-        timeoutMs: net.timeoutMs,
-        signal,
-        ...(p.ca ? { ca: p.ca } : {}),
-        ...(credentials !== undefined ? { credentials } : {}),
-      },
-      timeoutMs: net.timeoutMs,
-      allowPrivateNetwork: net.allowPrivateNetwork,
+      registry: { insecureRegistries: s.insecureRegistries ?? [], allowPrivateNetwork: allowPrivate, timeoutMs, signal, ...ca },
+      timeoutMs,
+      allowPrivateNetwork: allowPrivate,
       signal,
-      ...(p.ca ? { ca: p.ca } : {}),
+      pool: p.verifier.registries,
+      ...ca,
     },
-    dids,
+    p.verifier.dids,
   );
   const image = await source.image();
-  const handles = { timeoutMs: net.timeoutMs, allowPrivate: net.allowPrivateNetwork, allowHttp: net.allowPrivateNetwork, signal, ...(p.ca ? { ca: p.ca } : {}) };
+  const handles = { timeoutMs, allowPrivate, allowHttp: allowPrivate, signal, ...ca };
   const [outcome, owner] = await Promise.all([
-    verifyOneSignature(source, artifact, { imageDigest: image.digest, expectedRepository: recordRepository(ref, net.ownerRegistries) }),
-    resolveOwner(ref, net.ownerRegistries, dids, handles),
+    verifyOneSignature(source, artifact, { imageDigest: image.digest, expectedRepository: recordRepository(ref, ownerRegistries) }),
+    resolveOwner(ref, ownerRegistries, p.verifier.dids, handles),
   ]);
   return { digest: image.digest, owner: owner.owner, fact: outcome.fact, unavailable: outcome.unavailable };
 }
 
 /** The policy's decision for `image` given these facts. */
 export function decide(ir: IRDocument, image: string, owner: string, signatures: SignatureFact[]): Decision {
-  return evaluate(ir, { image, owner, now: new Date().toISOString(), signatures });
+  return decideReport(ir, image, { owner, signatures }, new Date().toISOString());
 }
 
-/** `GET <server>/v1/verify?image=REF` of a running `atcr-verify serve`. */
+const KINDS = ['usage', 'not-found', 'unavailable', 'invalid'] as const;
+function discoveryKind(kind: unknown): DiscoveryError['kind'] {
+  return KINDS.includes(kind as DiscoveryError['kind']) ? (kind as DiscoveryError['kind']) : 'unavailable';
+}
+
+/**
+ * `GET <server>/v1/verify?image=REF` of a running `atcr-verify serve`: the `verify
+ * --output json` object. Its answer carries no "a service was unreachable" flag for a
+ * negative, so a refusal from the server is reported as denied (still a refusal).
+ */
 async function askServer(p: Prepared, image: string, signal: AbortSignal): Promise<Outcome> {
   const s = p.settings;
   const url = `${s.server}/v1/verify?image=${encodeURIComponent(image)}`;
-  const ca = s.serverCaFile ? caBundle(s, 'serverCaFile', s.serverCaFile) : p.ca;
+  const ca = s.serverCaFile ? caBundle(s, 'serverCaFile', s.serverCaFile) : p.verifier.settings.ca;
   const unavailable = (message: string): Outcome => ({ ...failedDiscovery(image, new DiscoveryError('unavailable', message)), server: s.server! });
   let res;
   try {
@@ -214,7 +199,7 @@ async function askServer(p: Prepared, image: string, signal: AbortSignal): Promi
   if (res.status !== 200 || typeof body !== 'object' || body === null || typeof body.verified !== 'boolean') {
     const why = (body as { error?: { message?: string } | string })?.error;
     const text = typeof why === 'string' ? why : why?.message;
-    if (res.status === 200 && body?.error) return { ...failedDiscovery(image, new DiscoveryError('invalid', String(text))), server: s.server! };
+    if (res.status === 200 && body?.error) return { ...failedDiscovery(image, new DiscoveryError(discoveryKind(body.error.kind), String(text))), server: s.server! };
     return unavailable(`server ${s.server} answered HTTP ${res.status}${text ? `: ${text}` : ''}`);
   }
   const decision = body.decision ?? null;
@@ -226,7 +211,7 @@ async function askServer(p: Prepared, image: string, signal: AbortSignal): Promi
     decision,
     owner: typeof body.owner === 'string' ? body.owner : '',
     notes: Array.isArray(body.notes) ? body.notes : [],
-    unavailable: (body as { unavailable?: boolean }).unavailable === true,
+    unavailable: (body as { unavailable?: boolean }).unavailable === true || body.error?.kind === 'unavailable',
     ...(body.error ? { error: body.error } : {}),
     server: s.server!,
   };
