@@ -8,7 +8,9 @@ import type { Bundle } from './bundle/format.js';
 import { exportBundle, type ExportResult } from './export.js';
 import type { Credentials } from './oci/credentials.js';
 import { DEFAULT_POOL_SIZE, RegistryPool } from './oci/pool.js';
-import { type VerifyOptions, type VerifyReport, verifyImage } from './verify.js';
+import { parseImageRef } from '../ref/reference.js';
+import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from './verify.js';
+import { discoveryError } from './verify/online.js';
 import { DEFAULT_OWNER_REGISTRIES } from './verify/owner.js';
 
 export { DEFAULT_PLC_URL } from './atproto/did-resolver.js';
@@ -118,6 +120,22 @@ export class Verifier {
    */
   verify(image: string, call: VerifyCallOptions = {}): Promise<VerifyReport> {
     return verifyImage(this.options(image, call));
+  }
+
+  /**
+   * The digest `image` names now: itself when it carries one, else what its tag resolves
+   * to in the registry (the manifest bytes hashed, never the registry's word alone).
+   * Throws DiscoveryError like `verify`.
+   */
+  async resolveDigest(image: string, call: Omit<VerifyCallOptions, 'bundle'> = {}): Promise<string> {
+    const ref = parseImageRef(image);
+    if (!ref) throw new DiscoveryError('usage', `${JSON.stringify(image)} is not an image reference`);
+    if (ref.digest) return ref.digest;
+    try {
+      return (await this.registries.client(ref, call.signal).resolve(ref)).digest;
+    } catch (err) {
+      throw discoveryError(err, `image ${ref.registry}/${ref.repository}`);
+    }
   }
 
   /** An offline bundle of everything `verify` reads for `image`, checked offline before it is returned. */

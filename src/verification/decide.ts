@@ -20,8 +20,11 @@ export interface DecideOptions {
 /** `verified` allowed / at least one valid signature; `denied` a definite no; `undecided` a service was unreachable. */
 export type Verdict = 'verified' | 'denied' | 'undecided';
 
-export interface Outcome {
-  report: VerifyReport;
+/** What a decision and the JSON need of a report: a cached copy of the facts will do. */
+export type FactsView = Pick<VerifyReport, 'digest' | 'owner' | 'signatures' | 'verified' | 'unavailable' | 'offline' | 'notes'>;
+
+export interface Outcome<R extends FactsView = VerifyReport> {
+  report: R;
   decision: Decision | null;
   /** The decision's `allowed`, or without a policy whether a signature is valid. */
   verified: boolean;
@@ -33,7 +36,7 @@ export function decide(policy: IRDocument, image: string, report: Pick<VerifyRep
   return evaluate(policy, { image, owner: report.owner, now, signatures: report.signatures });
 }
 
-export function outcomeOf(image: string, report: VerifyReport, opts: Pick<DecideOptions, 'policy' | 'now'> = {}): Outcome {
+export function outcomeOf<R extends FactsView>(image: string, report: R, opts: Pick<DecideOptions, 'policy' | 'now'> = {}): Outcome<R> {
   const decision = opts.policy ? decide(opts.policy, image, report, opts.now ?? new Date().toISOString()) : null;
   const verified = decision ? decision.allowed : report.verified;
   const verdict: Verdict = verified ? 'verified' : report.unavailable ? 'undecided' : 'denied';
@@ -65,7 +68,7 @@ export interface VerificationJson {
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-export function outcomeJson(image: string, outcome: Outcome, durationMs: number): VerificationJson {
+export function outcomeJson(image: string, outcome: Outcome<FactsView>, durationMs: number): VerificationJson {
   const { report } = outcome;
   return {
     image,

@@ -145,7 +145,8 @@ export class OnlineSource implements EvidenceSource {
   }
 }
 
-function discoveryError(err: unknown, what: string): DiscoveryError {
+/** A registry failure during discovery, as the kind of DiscoveryError it amounts to. */
+export function discoveryError(err: unknown, what: string): DiscoveryError {
   if (err instanceof OciError) {
     if (ociUnavailable(err)) return new DiscoveryError('unavailable', `${what}: ${err.message}`, { cause: err });
     if (err.code === 'reference-invalid' || err.code === 'insecure-refused') {
