@@ -3,25 +3,15 @@
 // alone and delegating to a warm `atcr-verify serve`. Suite name: `plugins`.
 // Needs `npm run build:sea` (build/sea/atcr-verify).
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { rowFromSamples, type BenchRow } from './harness.js';
 import { AtprotoWorld } from '../test/support/atproto-world.js';
-import { run as runProgram, seaBinary, tempDir } from '../test/plugins/support.js';
+import { run as runProgram, seaBinary, Serve, tempDir } from '../test/plugins/support.js';
 
 const RUNS = 30;
 const WARMUP = 3;
 const MEDIA = 'application/vnd.oci.descriptor.v1+json';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function samples(n: number, fn: () => Promise<void>): Promise<number[]> {
   const out: number[] = [];
@@ -39,7 +29,7 @@ export async function run(): Promise<BenchRow[]> {
   const exe = seaBinary();
   const world = await AtprotoWorld.start();
   const dir = tempDir('atcr-bench-plugins-');
-  let serve: ChildProcess | null = null;
+  const serve = new Serve();
   try {
     const signer = await world.account();
     const img = await world.image('bench/pull', '1');
@@ -62,30 +52,19 @@ export async function run(): Promise<BenchRow[]> {
     const alone = await samples(RUNS, pull(local));
     rows.push(rowFromSamples('plugins: containerd verification (new process)', alone, { ...external, target: 'p50 <= 150 ms' }));
 
-    const port = await freePort();
-    serve = spawn(exe, ['serve', '--insecure-http', '--listen', `127.0.0.1:${port}`, '--plc-url', world.plcUrl, '--allow-private-network'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let serveErr = '';
-    serve.stderr!.on('data', (d) => (serveErr = (serveErr + d).slice(-4000)));
-    const ready = Date.now() + 20_000;
-    for (;;) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (serve.exitCode !== null || Date.now() > ready) {
-        rows.push({ name: 'plugins: containerd verification via serve', ops: 0, opsPerSec: 0, p50us: NaN, p99us: NaN, ...external, target: 'p50 <= 60 ms', note: `not measured: serve did not start (${serveErr.trim().split('\n').pop() ?? ''})` });
-        return rows;
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      await serve.start(['--plc-url', world.plcUrl, '--allow-private-network']);
+    } catch (err) {
+      rows.push({ name: 'plugins: containerd verification via warm serve', ops: 0, opsPerSec: 0, p50us: NaN, p99us: NaN, ...external, target: 'p50 <= 60 ms', note: `not measured: ${String(err).slice(0, 120)}` });
+      return rows;
     }
     const delegating = join(dir, 'serve.yaml');
-    writeFileSync(delegating, JSON.stringify({ server: `http://127.0.0.1:${port}` }));
+    writeFileSync(delegating, JSON.stringify({ server: serve.url }));
     const viaServe = await samples(RUNS, pull(delegating));
     rows.push(rowFromSamples('plugins: containerd verification via warm serve (new process)', viaServe, { ...external, target: 'p50 <= 60 ms' }));
     return rows;
   } finally {
-    serve?.kill('SIGTERM');
+    await serve.stop();
     await world.stop();
   }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtprotoWorld } from '../support/atproto-world.js';
 import { closedPort } from '../integration/cli.js';
-import { Containerd, pushMultiPlatformImage, pushRunnableImage, seaBinary, tempDir } from './support.js';
+import { Containerd, pushMultiPlatformImage, pushRunnableImage, seaBinary, Serve, tempDir } from './support.js';
 
 const REJECTED = /verifier atcr-verify rejected image \(exit code (\d+)\)/;
 
@@ -125,6 +125,37 @@ function scenario(name: string, opts: { dockerRegistry?: boolean }) {
       const refused = await ctd.pull(childrenOnly.index.ref, { platform: 'linux/amd64' });
       expect(refused.stderr).toMatch(REJECTED);
       expect(refused.stderr).toContain(childrenOnly.index.pushed.digest);
+    });
+
+    it('delegates to a running `atcr-verify serve` when the configuration names it', async () => {
+      const trusted = await world.account();
+      const stranger = await world.account();
+      const policy = join(confDir, 'serve-policy.yaml');
+      writeFileSync(policy, `version: 1\nunmatched: deny\npolicies:\n  - name: served\n    scope: "${world.registryHost}/**"\n    require:\n      trustedDIDs: [${trusted.did}]\n`);
+      const serve = await new Serve().start(['--plc-url', world.plcUrl, '--allow-private-network', '--policy', policy]);
+      try {
+        // Only the server's settings count: the local file names no PLC directory at all.
+        writeFileSync(configFile, JSON.stringify({ server: serve.url }));
+        const ok = await pushRunnableImage(world.registryHost, 'alice/app', 'served-ok');
+        await world.sign(trusted, ok);
+        const allowed = await ctd.pull(ok.ref);
+        expect(allowed.code, allowed.stderr).toBe(0);
+        const no = await pushRunnableImage(world.registryHost, 'alice/app', 'served-no');
+        await world.sign(stranger, no);
+        const denied = await ctd.pull(no.ref);
+        expect(denied.stderr).toMatch(REJECTED);
+        expect(denied.stderr).toContain('policy served: deny');
+        expect(denied.stderr).toContain(`[answered by ${serve.url}]`);
+      } finally {
+        await serve.stop();
+      }
+      // The server gone: refused, could not decide.
+      const gone = await ctd.pull((await pushRunnableImage(world.registryHost, 'alice/app', 'served-gone')).ref);
+      const m = REJECTED.exec(gone.stderr);
+      expect(m, gone.stderr).not.toBeNull();
+      expect(m![1]).toBe('3');
+      expect(gone.stderr).toContain('could not be reached');
+      configure();
     });
 
     it('is bypassed by `ctr image pull --local`, which does not use the Transfer Service', async () => {
