@@ -44,6 +44,11 @@ export async function run(): Promise<BenchRow[]> {
     };
 
     const rows: BenchRow[] = [];
+    // The floor on this machine: the very node binary the executable is made of, doing nothing.
+    const bare = await samples(RUNS, async () => {
+      await runProgram(process.execPath, ['-e', '0']);
+    });
+    rows.push(rowFromSamples('plugins: node -e 0 (calibration: process start-up floor)', bare, { ...external }));
     const version = await samples(RUNS, async () => {
       const r = await runProgram(exe, ['--version']);
       if (r.code !== 0) throw new Error(`--version failed: ${r.stderr}`);

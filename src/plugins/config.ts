@@ -6,7 +6,6 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 
 export const DEFAULT_CONFIG_FILE = '/etc/atcr-verify/config.yaml';
 /** Below containerd's default per_verifier_timeout (10 s), so that we, not containerd, report why. */
@@ -167,14 +166,20 @@ function readText(file: string, what: string): string {
 }
 
 /** Settings from the YAML (or JSON) configuration file. */
-export function loadConfigFile(file: string): PluginSettings {
+export async function loadConfigFile(file: string): Promise<PluginSettings> {
   const text = readText(file, 'configuration file');
   let raw: unknown;
   try {
-    raw = parseYaml(text, { maxAliasCount: 100 });
-  } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new ConfigError(`configuration file ${file} is not valid YAML: ${msg}`);
+    // JSON is YAML; read it without loading the YAML parser (start-up of every pull).
+    raw = JSON.parse(text);
+  } catch {
+    const { parse } = await import('yaml');
+    try {
+      raw = parse(text, { maxAliasCount: 100 });
+    } catch (err) {
+      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      throw new ConfigError(`configuration file ${file} is not valid YAML: ${msg}`);
+    }
   }
   return settingsFrom(raw, `configuration file ${file}`, { baseDir: dirname(file) });
 }

@@ -9,7 +9,7 @@
 import { CliError, EXIT } from '../cli/errors.js';
 import { withDeadline } from '../cli/io.js';
 import { ConfigError, configFilePath, loadConfigFile, type PluginSettings } from './config.js';
-import { prepare, verifyAndDecide, type Outcome } from './kernel.js';
+import type { Outcome } from './outcome.js';
 import { outcomeReason, verdictOf } from './reason.js';
 import { clip, oneLine, readLimited } from './text.js';
 
@@ -94,9 +94,9 @@ export function pinnedReference(name: string, digest: string): string {
   return name;
 }
 
-function loadSettings(): PluginSettings {
+async function loadSettings(): Promise<PluginSettings> {
   try {
-    return loadConfigFile(configFilePath());
+    return await loadConfigFile(configFilePath());
   } catch (err) {
     if (err instanceof ConfigError) throw new Refusal(err.message, EXIT.usage);
     throw err;
@@ -107,7 +107,7 @@ function loadSettings(): PluginSettings {
 async function decide(args: readonly string[]): Promise<{ code: number; reason: string }> {
   const parsed = parseArgs(args);
   const image = pinnedReference(parsed.name, parsed.digest);
-  const settings = loadSettings();
+  const settings = await loadSettings();
   const timeout = `${settings.timeoutMs / 1000}s`;
   try {
     return await withDeadline(settings.timeoutMs, timeout, async (signal) => {
@@ -118,14 +118,20 @@ async function decide(args: readonly string[]): Promise<{ code: number; reason: 
         throw new Refusal(err instanceof Error ? err.message : String(err), EXIT.usage);
       }
       parseDescriptor(stdin, parsed.digest);
-      let prepared;
+      let outcome: Outcome;
       try {
-        prepared = await prepare(settings);
+        if (settings.server) {
+          // Only an HTTP client: the server holds the kernel, its caches and the policy.
+          outcome = await (await import('./server-client.js')).askServer(settings, image, signal);
+        } else {
+          // The kernel only now: a refusal for bad input or configuration needs none of it.
+          const { prepare, verifyAndDecide } = await import('./kernel.js');
+          outcome = await verifyAndDecide(await prepare(settings), image, signal);
+        }
       } catch (err) {
         if (err instanceof ConfigError) throw new Refusal(err.message, EXIT.usage);
         throw err;
       }
-      const outcome: Outcome = await verifyAndDecide(prepared, image, signal);
       const verdict = verdictOf(outcome);
       return { code: verdict === 'allow' ? EXIT.ok : verdict === 'deny' ? EXIT.negative : EXIT.undecided, reason: outcomeReason(outcome) };
     });

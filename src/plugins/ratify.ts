@@ -126,7 +126,7 @@ async function verify(subject: string, input: Input): Promise<Result> {
   }
   let prepared;
   try {
-    prepared = await prepare(settings, { needPolicy: true });
+    prepared = await prepare(settings);
   } catch (err) {
     if (err instanceof ConfigError) throw new PluginError(CODE.invalidConfig, err.message);
     throw err;

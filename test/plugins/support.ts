@@ -14,7 +14,8 @@ import { toolPath } from '../support/tools.js';
 import { OCI_MANIFEST, pushBlob, pushManifest, type Pushed } from '../support/registry/push.js';
 import type { ImageHandle } from '../support/atproto-world.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// The project root from test/plugins/ (vitest) or dist/test/plugins/ (the bench).
+const ROOT = [fileURLToPath(new URL('../../', import.meta.url)), fileURLToPath(new URL('../../../', import.meta.url))].find((d) => existsSync(join(d, 'package.json')))!;
 
 /** The built standalone executable; a missing one fails the test saying how to build it. */
 export function seaBinary(): string {
