@@ -4,6 +4,7 @@
 import type { Decision, SignatureFact } from '../ir/decision.js';
 import type { DiscoveryError } from '../kernel/verify/source.js';
 import { parseCaCertificates } from '../kernel/net/http.js';
+import { failureJson } from '../verification/decide.js';
 import { ConfigError, readSettingsFile, type PluginSettings } from './config.js';
 
 /** `verify --output json`, plus whether the answer could be wrong for want of a service. */
@@ -23,18 +24,10 @@ export interface Outcome {
   server?: string;
 }
 
+/** The shared no-facts object (`failureJson`), with nothing owned or noted. */
 export function failedDiscovery(image: string, err: DiscoveryError): Outcome {
-  return {
-    image,
-    digest: '',
-    verified: false,
-    signatures: [],
-    decision: null,
-    owner: '',
-    notes: [],
-    unavailable: err.kind === 'unavailable',
-    error: { kind: err.kind, message: err.message },
-  };
+  const { offline: _offline, durationMs: _ms, ...json } = failureJson(image, err, false, 0);
+  return { ...json, owner: '', notes: [], unavailable: err.kind === 'unavailable' };
 }
 
 /** The PEM certificates of a file the settings name, or a ConfigError naming the key. */
