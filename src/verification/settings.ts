@@ -2,7 +2,8 @@
 // into one VerifierSettings. `verify`, `export` and `serve` read the same flags the same
 // way; errors name the flag or variable and what is wrong with it.
 
-import { readFileSync } from 'node:fs';
+import { FileReadError, readBoundedSync } from '../fs/read-bounded.js';
+import { MAX_CA_FILE_BYTES } from '../fs/limits.js';
 import { isIP } from 'node:net';
 import { MAX_REQUEST_MS, parseTimeout } from '../cli/io.js';
 import { DEFAULT_OWNER_REGISTRIES, DEFAULT_PLC_URL, parseCaCertificates, type VerifierSettings } from '../kernel/index.js';
@@ -28,10 +29,11 @@ export interface NetworkFlags {
 export function readCaFile(file: string, flag = '--ca-file'): string {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Bounded (main's hardening): /dev/zero or a pipe that never closes must not hang or grow.
+    text = readBoundedSync(file, { what: flag, maxBytes: MAX_CA_FILE_BYTES, deadline: Date.now() + MAX_REQUEST_MS }).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SettingsError(`${flag} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`);
+    if (err instanceof FileReadError) throw new SettingsError(err.message);
+    throw err;
   }
   try {
     return parseCaCertificates(text);

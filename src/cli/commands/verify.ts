@@ -10,7 +10,8 @@ import { BundleError, DEFAULT_PLC_URL, DiscoveryError, parseBundle, Verifier, ty
 import { failureJson, outcomeJson, verifyAndDecide, type Outcome } from '../../verification/decide.js';
 import { readCaFile as readCaSettings, SettingsError, settingsFromFlags, type NetworkFlags, type ParsedSettings } from '../../verification/settings.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
-import { out, safeJson, safeText, withDeadline } from '../io.js';
+import { out, readFileOrFail, safeJson, safeText, withDeadline } from '../io.js';
+import { MAX_BUNDLE_BYTES } from '../../kernel/bundle/format.js';
 import { loadPolicyOrFail } from '../policy-file.js';
 import { parseInstant } from '../../ir/time.js';
 
@@ -71,14 +72,9 @@ export function discoveryFailure(err: DiscoveryError): CliError {
   return new CliError(safeText(err.message), code);
 }
 
-async function readBundle(file: string): Promise<Bundle> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`bundle ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
-  }
+
+async function readBundle(file: string, timeoutMs: number): Promise<Bundle> {
+  const bytes = await readFileOrFail(file, { what: 'bundle', maxBytes: MAX_BUNDLE_BYTES, signal: AbortSignal.timeout(timeoutMs) });
   try {
     return parseBundle(bytes);
   } catch (err) {
@@ -154,7 +150,7 @@ export function registerVerify(program: Command): void {
       // Inputs first: a bad policy or bundle is reported before any network traffic.
       let ir: IRDocument | null = null;
       if (flags.policy) ir = (await loadPolicyOrFail(flags.policy)).ir;
-      const bundle = flags.bundle ? await readBundle(flags.bundle) : undefined;
+      const bundle = flags.bundle ? await readBundle(flags.bundle, deadlineMs) : undefined;
       const verifier = new Verifier(settings);
 
       let outcome: Outcome;
