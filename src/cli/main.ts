@@ -8,8 +8,11 @@ import { toolVersion } from './io.js';
 import { escapeLines } from '../text/escape.js';
 import { registerPolicy } from './commands/policy/index.js';
 import { KERNEL_COMMANDS, registerKernelCommands } from './commands/kernel.js';
+import { registerContainerdVerifier } from './commands/containerd-verifier.js';
+import { registerRatifyVerifier } from './commands/ratify-verifier.js';
+import { CONTAINERD_COMMAND, pluginInvocation, RATIFY_COMMAND } from '../plugins/invocation.js';
 
-const COMMANDS: readonly string[] = ['policy', ...KERNEL_COMMANDS];
+const COMMANDS: readonly string[] = ['policy', ...KERNEL_COMMANDS, CONTAINERD_COMMAND, RATIFY_COMMAND];
 
 async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('atcr-verify')
@@ -21,6 +24,8 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerPolicy(program);
   if (firstWord(argv) !== 'policy') await registerKernelCommands(program);
+  registerContainerdVerifier(program);
+  registerRatifyVerifier(program);
   return program;
 }
 
@@ -56,6 +61,9 @@ function guardStdout(): void {
 }
 
 async function main(): Promise<void> {
+  // containerd and Ratify run us with their own argv/env contracts (src/plugins/).
+  const plugin = pluginInvocation(process.argv.slice(2), process.env);
+  if (plugin) return (await import('../plugins/run.js')).runPlugin(plugin);
   guardStdout();
   const debug = process.argv.includes('--debug');
   const argv = withShorthand(process.argv, COMMANDS);
