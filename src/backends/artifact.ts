@@ -1,5 +1,7 @@
 // What every back end returns: files to write under the output directory.
 
+import { checkedArtifactText } from './text.js';
+
 export interface Artifact {
   /** Path relative to the output directory, with `/` separators. */
   path: string;
@@ -24,7 +26,7 @@ export class CompileError extends Error {
   }
 }
 
-/** Text that cannot break out of a one-line comment (`#` in Rego and YAML) of a generated file. */
-export function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/gu, ' ');
+/** A text artifact, after the last check that no unsafe character is raw in it (text.ts). */
+export function textArtifact(path: string, content: string): Artifact {
+  return { path, content: checkedArtifactText(path, content) };
 }

@@ -6,12 +6,12 @@ import { renderModule } from '../rego/module.js';
 import { regoString } from '../rego/literal.js';
 import { loadTemplate } from '../rego/templates.js';
 import { CONSTRAINT_KIND, LIB_PACKAGE, PROVIDER_NAME, TEMPLATE_NAME, TEMPLATE_PACKAGE } from './names.js';
-import { oneLine } from '../artifact.js';
+import { commentText } from '../text.js';
 
 /** The Rego of the template's target (everything but the policy library). */
 export function templateRego(ir: IRDocument): string {
   return loadTemplate('gatekeeper/template.rego.hbs')({
-    source: { file: oneLine(ir.source.file), sha256: oneLine(ir.source.sha256) },
+    source: { file: commentText(ir.source.file), sha256: commentText(ir.source.sha256) },
     packageName: TEMPLATE_PACKAGE,
     libPackage: LIB_PACKAGE,
     provider: PROVIDER_NAME,

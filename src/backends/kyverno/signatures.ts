@@ -9,7 +9,7 @@
 import { CLOCK_SKEW_SECONDS } from '../../ir/decision.js';
 import type { IRPolicy } from '../../ir/types.js';
 import { formatDuration } from '../../expr/duration.js';
-import { EMPTY_LIST, FALSE, TRUE, and, not, or, strListLit, strLit } from './jmespath-text.js';
+import { EMPTY_LIST, FALSE, TRUE, and, jsonString, not, or, strListLit, strLit } from './jmespath-text.js';
 import { compileBool, readString, signatureScope } from './expr.js';
 import { FACTS } from './selection.js';
 import { NOW_TEXT, READABLE_TIME_REGEX, shiftedNow } from './time.js';
@@ -99,8 +99,7 @@ function dispatch(policies: readonly IRPolicy[], per: (p: IRPolicy) => string, f
  * checks appear once, so the rule grows with the policies, not with their square.
  */
 export function signatureVariables(policies: readonly IRPolicy[]): ContextVariable[] {
-  // Policy names are [a-z0-9-] (schema), so the object is a safe JMESPath JSON literal.
-  const minimum = '`' + JSON.stringify(Object.fromEntries(policies.map((p) => [p.name, p.require.minSignatures]))) + '`';
+  const minimum = '`{' + policies.map((p) => `${jsonString(p.name)}:${p.require.minSignatures}`).join(',') + '}`';
   return [
     { name: 'atcrSigs0', variable: { jmesPath: SIGS0 } },
     { name: 'atcrSigs', variable: { jmesPath: dispatch(policies, recordExpression, EMPTY_LIST) } },

@@ -2,8 +2,9 @@
 // `decision`), plus the same module laid out as an OPA bundle.
 
 import type { IRDocument } from '../../ir/types.js';
-import type { Artifact, CompileOptions } from '../artifact.js';
+import { textArtifact, type Artifact, type CompileOptions } from '../artifact.js';
 import { REGO_PACKAGE, renderModule } from './module.js';
+import { jsonDocument } from '../text.js';
 
 export { REGO_PACKAGE, renderModule } from './module.js';
 
@@ -18,8 +19,8 @@ export function compileRego(ir: IRDocument, _opts: CompileOptions = {}): Artifac
   // the revision ties a running bundle to the policy source it came from.
   const manifest = { revision: ir.source.sha256, roots: ['atcr'] };
   return [
-    { path: 'policy.rego', content: module },
-    { path: 'bundle/.manifest', content: JSON.stringify(manifest, null, 2) + '\n' },
-    { path: 'bundle/atcr/trust/policy.rego', content: module },
+    textArtifact('policy.rego', module),
+    textArtifact('bundle/.manifest', jsonDocument(manifest)),
+    textArtifact('bundle/atcr/trust/policy.rego', module),
   ];
 }

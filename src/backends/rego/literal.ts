@@ -1,20 +1,23 @@
 // Rego literal text for values taken from the IR. Kept in one place so every generated
-// module quotes and prints numbers the same way (deterministic output).
+// module quotes and prints numbers the same way (deterministic output), and so no line
+// break, control or format character of policy text is ever written raw (../text.ts).
+
+import { hasUnsafeChar, jsonStringLiteral } from '../text.js';
 
 /** A Rego string literal: a raw string when that reads better and is exact, else JSON. */
 export function regoString(value: string): string {
   // Raw strings (backticks) have no escapes, so they are exact for anything without a
-  // backtick; they keep regexes readable. Control characters would be invisible in them.
-  if (!value.includes('`') && !/[\u0000-\u001f\u007f]/u.test(value) && /\\/u.test(value)) {
+  // backtick; they keep regexes readable. Unsafe characters would be raw in them.
+  if (!value.includes('`') && !hasUnsafeChar(value) && /\\/u.test(value)) {
     return '`' + value + '`';
   }
-  return JSON.stringify(value);
+  return jsonStringLiteral(value);
 }
 
 /** A Rego regex literal: always raw when possible, since regexes are full of backslashes. */
 export function regoRegex(pattern: string): string {
-  if (!pattern.includes('`') && !/[\u0000-\u001f\u007f]/u.test(pattern)) return '`' + pattern + '`';
-  return JSON.stringify(pattern);
+  if (!pattern.includes('`') && !hasUnsafeChar(pattern)) return '`' + pattern + '`';
+  return jsonStringLiteral(pattern);
 }
 
 /**
@@ -36,13 +39,13 @@ export function regoNanoseconds(seconds: number): string {
 /** A JSON-ish value (strings, numbers, booleans, null, arrays, objects) as Rego text. */
 export function regoValue(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return jsonStringLiteral(value);
   if (typeof value === 'number') return regoNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (Array.isArray(value)) return `[${value.map(regoValue).join(', ')}]`;
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${regoValue(v)}`).join(', ')}}`;
+    return `{${entries.map(([k, v]) => `${jsonStringLiteral(k)}: ${regoValue(v)}`).join(', ')}}`;
   }
   throw new Error(`no Rego literal for ${typeof value}`);
 }

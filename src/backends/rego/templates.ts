@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { checkedArtifactText } from '../text.js';
 
 export type Template = (context: unknown) => string;
 
@@ -26,7 +27,10 @@ const cache = new Map<string, Template>();
 
 /**
  * Compiles templates/<path> with the given partials (names → template paths). Output is
- * plain text: HTML escaping is off, every value is already Rego or YAML text.
+ * plain text: HTML escaping is off (`{{x}}` and `{{{x}}}` are the same), so every value
+ * of a view is already target text from an encoder (rego/literal.ts for Rego terms,
+ * text.ts's commentText for comments). The rendered text is checked as an artifact is:
+ * a raw control, format or line-break character from any helper or value is an error.
  */
 export function loadTemplate(path: string, partials: Record<string, string> = {}): Template {
   const key = `${path}|${Object.keys(partials).sort().map((k) => `${k}=${partials[k]}`).join(',')}`;
@@ -37,7 +41,7 @@ export function loadTemplate(path: string, partials: Record<string, string> = {}
     hb.registerPartial(name, readFileSync(join(templatesRoot(), partials[name]!), 'utf8'));
   }
   const compiled = hb.compile(readFileSync(join(templatesRoot(), path), 'utf8'), { noEscape: true });
-  const template: Template = (context) => compiled(context);
+  const template: Template = (context) => checkedArtifactText(`templates/${path}`, compiled(context));
   cache.set(key, template);
   return template;
 }

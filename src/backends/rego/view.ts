@@ -6,7 +6,7 @@ import { compileCondition, EXPR_PARAMS, WHEN_PARAMS, type CompiledCondition } fr
 import { byCodePoint } from '../../ir/order.js';
 import { regoNanoseconds, regoNumber, regoRegex, regoString } from './literal.js';
 import { formatDuration } from '../../expr/duration.js';
-import { oneLine } from '../artifact.js';
+import { commentText } from '../text.js';
 
 export interface ScopeView {
   /** The scope as one Rego object literal (braces in templates confuse Handlebars). */
@@ -49,7 +49,7 @@ const UNMATCHED: Readonly<Record<Unmatched, { allowed: boolean; effect: string; 
 export function moduleView(ir: IRDocument, packageName: string): ModuleView {
   const unmatched = UNMATCHED[ir.unmatched];
   return {
-    source: { file: oneLine(ir.source.file), sha256: oneLine(ir.source.sha256) },
+    source: { file: commentText(ir.source.file), sha256: commentText(ir.source.sha256) },
     packageName,
     unmatchedLiteral: regoString(ir.unmatched),
     unmatchedAllowed: unmatched.allowed,
@@ -89,7 +89,7 @@ function policyView(p: IRPolicy, position: number): PolicyView {
 function policyComment(p: IRPolicy): string {
   const where = `${p.origin.file}:${p.origin.line}`;
   const text = p.description ? `${p.name} (${where}): ${p.description}` : `${p.name} (${where})`;
-  return oneLine(text);
+  return commentText(text);
 }
 
 

@@ -17,6 +17,8 @@ interface ProviderStub {
   errors?: Record<string, string>;
   systemError?: string;
   fail?: boolean;
+  /** Gatekeeper passes the provider's HTTP status through; 0 when every key came from its cache. */
+  statusCode?: number;
 }
 
 function run(ir: IRDocument, review: unknown, effect: string, stub: ProviderStub) {
@@ -38,7 +40,7 @@ function run(ir: IRDocument, review: unknown, effect: string, stub: ProviderStub
             responses: keys.map((k) => [k, stub.values![k]]),
             errors: Object.entries(stub.errors ?? {}).map(([k, e]) => [k, e]),
             system_error: stub.systemError ?? '',
-            status_code: 200,
+            status_code: stub.statusCode ?? 200,
           });
         },
       },
@@ -118,6 +120,25 @@ describe('the Gatekeeper template Rego', () => {
     expect(violations).toHaveLength(1);
     expect(violations[0]!.msg).toContain('connection refused');
     expect(run(productionDoc, review, 'audit', stub).violations).toEqual([]);
+  });
+
+  it('decides images answered entirely from Gatekeeper\'s response cache (status_code 0)', () => {
+    const image = 'atcr.io/acme/prod-api:1.4';
+    const review = pod({ containers: [image] });
+    const allowed = { values: { [image]: answer(image, [GOOD_SIG]) }, statusCode: 0 };
+    expect(run(productionDoc, review, 'deny', allowed).violations).toEqual([]);
+    const denied = { values: { [image]: answer(image, [{ ...GOOD_SIG, did: 'did:plc:mallory' }]) }, statusCode: 0 };
+    const { violations } = run(productionDoc, review, 'deny', denied);
+    expect(violations.map((v) => v.details.decision?.violations.map((x: { code: string }) => x.code))).toEqual([['untrusted-did']]);
+  });
+
+  it('fails closed on any other HTTP status of the provider', () => {
+    const image = 'atcr.io/acme/prod-api:1.4';
+    for (const statusCode of [500, 404, 204]) {
+      const stub = { values: { [image]: answer(image, [GOOD_SIG]) }, statusCode };
+      const { violations } = run(productionDoc, pod({ containers: [image] }), 'deny', stub);
+      expect(violations.map((v) => v.msg)).toEqual([`atcr-verify denies images ${image}: provider answered HTTP ${statusCode}`]);
+    }
   });
 
   it('fails closed when the external data call itself fails', () => {
