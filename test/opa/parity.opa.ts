@@ -46,7 +46,7 @@ describe('generated Rego in real OPA', () => {
     const dir = tempDir();
     for (const [i, ir] of [productionDoc, expressionsDoc, emptyDoc].entries()) {
       opaCheck(writeFiles(dir, { [`policy${i}.rego`]: regoModule(ir) }));
-      const target = (constraintTemplate(ir) as any).spec.targets[0];
+      const target = (constraintTemplate(ir) as any).spec.targets[0].code[0].source;
       const files = writeFiles(dir, { [`template${i}.rego`]: target.rego, [`lib${i}.rego`]: target.libs[0] });
       opaCheck(files, ['--capabilities', gatekeeperCapabilities(dir)]);
     }
@@ -106,7 +106,7 @@ results := data.atcr.gatekeeper.violation with external_data as mock_external_da
           review: { kind: { kind: 'Pod' }, object: { spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } } },
           parameters: { effect },
         };
-        const target = (constraintTemplate(ir) as any).spec.targets[0];
+        const target = (constraintTemplate(ir) as any).spec.targets[0].code[0].source;
         const dir = tempDir();
         const files = writeFiles(dir, { 'template.rego': target.rego, 'lib.rego': target.libs[0], 'mock.rego': MOCK });
         const fromOpa = (opaEval(files, { ...gatekeeper, provider_response: providerResponse }, 'data.atcr.gkparity.results', [

@@ -10,7 +10,7 @@ import { constraints } from './constraints.js';
 import { provider } from './provider.js';
 import { constraintTemplate } from './template.js';
 
-export { constraintTemplate, templateRego } from './template.js';
+export { constraintTemplate, libraryRego, templateRego } from './template.js';
 export { constraints, effectsUsed } from './constraints.js';
 export { provider, providerUrl } from './provider.js';
 export * from './names.js';

@@ -48,12 +48,19 @@ export function constraintTemplate(ir: IRDocument): Record<string, unknown> {
       targets: [
         {
           target: 'admission.k8s.gatekeeper.sh',
-          rego: templateRego(ir),
-          libs: [renderModule(ir, LIB_PACKAGE)],
+          // Gatekeeper reads `rego:` as Rego v0 and refuses `import rego.v1` in any template
+          // (only data.lib and future imports pass its rewriter), so the modules go in
+          // `code` as v1 source, without that import (Gatekeeper 3.19+).
+          code: [{ engine: 'Rego', source: { version: 'v1', rego: templateRego(ir), libs: [libraryRego(ir)] } }],
         },
       ],
     },
   };
+}
+
+/** The trust policy as the template's library: the Rego module under `lib.`, as v1 source without `import rego.v1`. */
+export function libraryRego(ir: IRDocument): string {
+  return renderModule(ir, LIB_PACKAGE).replace(/^import rego\.v1\n\n?/mu, '');
 }
 
 export function sourceAnnotations(ir: IRDocument): Record<string, string> {

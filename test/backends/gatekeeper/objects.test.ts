@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { compileGatekeeper, effectsUsed, templateRego } from '../../../src/backends/gatekeeper/index.js';
+import { compileGatekeeper, effectsUsed, libraryRego, templateRego } from '../../../src/backends/gatekeeper/index.js';
 import { renderModule } from '../../../src/backends/rego/index.js';
 import { parseModule } from '../../support/rego/parser.js';
 import { checkModule } from '../../support/rego/check.js';
@@ -88,8 +88,13 @@ describe('compileGatekeeper', () => {
 
   it('has Rego that parses, with the policy as a lib.* library', () => {
     const { template } = compiled(expressionsDoc);
-    const target = template.spec.targets[0];
-    expect(target.target).toBe('admission.k8s.gatekeeper.sh');
+    expect(template.spec.targets[0].target).toBe('admission.k8s.gatekeeper.sh');
+    // Rego v1 through `code` (Gatekeeper reads `rego:` as v0 and refuses `import rego.v1`).
+    expect(template.spec.targets[0].rego).toBeUndefined();
+    expect(template.spec.targets[0].code).toHaveLength(1);
+    expect(template.spec.targets[0].code[0]).toMatchObject({ engine: 'Rego', source: { version: 'v1' } });
+    const target = template.spec.targets[0].code[0].source;
+    expect(target.rego).not.toMatch(/^import rego\.v1/mu);
     const main = parseModule(target.rego);
     expect(main.rules.some((r) => r.name === 'violation' && r.kind === 'contains')).toBe(true);
     expect(target.libs).toHaveLength(1);
@@ -102,9 +107,10 @@ describe('compileGatekeeper', () => {
   });
 
   it('keeps the Rego byte for byte through YAML', () => {
-    const target = compiled(productionDoc).template.spec.targets[0];
+    const target = compiled(productionDoc).template.spec.targets[0].code[0].source;
     expect(target.rego).toBe(templateRego(productionDoc));
-    expect(target.libs[0]).toBe(renderModule(productionDoc, 'lib.atcr.trust'));
+    expect(target.libs[0]).toBe(libraryRego(productionDoc));
+    expect(target.libs[0]).toBe(renderModule(productionDoc, 'lib.atcr.trust').replace('import rego.v1\n\n', ''));
   });
 
   it('maps each effect to its enforcement action, one constraint per effect', () => {
