@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -261,7 +262,7 @@ func (h *harness) setup(req *request) error {
 				return fmt.Errorf("templates[%d] %q: %w", i, obj.GetName(), err)
 			}
 			if _, err := client.AddTemplate(ctx, templ); err != nil {
-				return fmt.Errorf("templates[%d] %q: %w", i, obj.GetName(), err)
+				return fmt.Errorf("templates[%d] %q: %w%s", i, obj.GetName(), err, regoDetails(err))
 			}
 		}
 	}
@@ -365,6 +366,22 @@ func (h *harness) review(o objectEntry, defaultNow string) result {
 		res.Violations = append(res.Violations, v)
 	}
 	return res
+}
+
+// regoDetails spells out what OPA's compile errors carry beyond their one-line text (a
+// type error's "match error" names the types only in its details).
+func regoDetails(err error) string {
+	var errs ast.Errors
+	if !errors.As(err, &errs) {
+		return ""
+	}
+	var b strings.Builder
+	for _, e := range errs {
+		if e.Details != nil {
+			b.WriteString("\n" + e.Error() + "\n" + strings.Join(e.Details.Lines(), "\n"))
+		}
+	}
+	return b.String()
 }
 
 func readObject(raw json.RawMessage) (*unstructured.Unstructured, error) {
