@@ -31,7 +31,7 @@ export const DEFAULT_SEED = 20261202;
 
 export async function suiteGroups(dir = 'policies'): Promise<CorpusGroup[]> {
   const groups: CorpusGroup[] = [];
-  for (const file of await findSuites([dir])) {
+  for (const file of (await findSuites([dir])).files) {
     const { suite, diagnostics } = await loadSuite(file);
     if (!suite) throw new Error(`${file}: ${JSON.stringify(diagnostics)}`);
     const { ir, diagnostics: d2 } = await compilePolicyFile(suite.policyFile);
