@@ -10,9 +10,6 @@ export interface Artifact {
   content: string | Uint8Array;
 }
 
-export type GatekeeperRegoForm = 'rego' | 'code-v1';
-export const GATEKEEPER_REGO_FORMS: readonly GatekeeperRegoForm[] = ['rego', 'code-v1'];
-
 export interface CompileOptions {
   /** Namespaces the Gatekeeper constraints and mutations and the Kyverno rules skip. */
   excludedNamespaces?: string[];
@@ -23,13 +20,6 @@ export interface CompileOptions {
    * Provider `caBundle`, the PEM itself in Kyverno's `apiCall.service.caBundle`.
    */
   caBundle?: string;
-  /**
-   * Gatekeeper: where the template's Rego goes. `rego` (default): the `rego`/`libs`
-   * fields, which Gatekeeper parses as Rego v0 — the modules `import rego.v1`, so v1
-   * syntax holds (Gatekeeper 3.15+). `code-v1`: `code[{engine: Rego, source: {version:
-   * v1, rego, libs}}]`, parsed as Rego v1 (Gatekeeper 3.19+).
-   */
-  gatekeeperRego?: GatekeeperRegoForm;
   /** Gatekeeper: also pin Pod images to their verified digests (Assign mutations). */
   pinDigests?: boolean;
 }

@@ -221,7 +221,7 @@ describe('policy text in generated artifacts', () => {
     const artifacts = await compileTargets(c.ir!, 'gatekeeper', {});
     const template = artifacts.find((a) => a.path === 'constraint-template.yaml')!.content as string;
     const [docs] = pyyamlLoadAll([template]);
-    const lib = (docs![0] as { spec: { targets: { libs: string[] }[] } }).spec.targets[0]!.libs[0]!;
+    const lib = (docs![0] as { spec: { targets: { code: { source: { libs: string[] } }[] }[] } }).spec.targets[0]!.code[0]!.source.libs[0]!;
     const rules = parseModule(lib).rules.map((r) => r.name);
     expect(rules).not.toContain('injected_by_description');
     expect(lib).toContain('note\\u{0085}\\u{0085}default injected_by_description');

@@ -4,15 +4,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toolPath } from '../support/tools.js';
 
-export const OPA = process.env.OPA_BIN ?? 'opa';
+/** OPA_BIN, or the pinned opa of scripts/tools/build.sh (an error naming the tool when it is not built). */
+export const OPA = process.env.OPA_BIN ?? toolPath('opa');
 
 /** Fails with a clear message when there is no `opa` to compare with. */
 export function requireOpa(): string {
   try {
     return execFileSync(OPA, ['version'], { encoding: 'utf8' });
   } catch {
-    throw new Error(`these tests compare with a real OPA: put \`opa\` on PATH or set OPA_BIN (tried ${OPA})`);
+    throw new Error(`these tests compare with a real OPA: build it (bash scripts/tools/build.sh opa) or set OPA_BIN (tried ${OPA})`);
   }
 }
 

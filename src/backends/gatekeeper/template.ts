@@ -2,7 +2,7 @@
 // policy as a library module.
 
 import type { IRDocument } from '../../ir/types.js';
-import type { CompileOptions, GatekeeperRegoForm } from '../artifact.js';
+import type { CompileOptions } from '../artifact.js';
 import { renderModule } from '../rego/module.js';
 import { regoString } from '../rego/literal.js';
 import { loadTemplate } from '../rego/templates.js';
@@ -20,16 +20,8 @@ export function templateRego(ir: IRDocument): string {
   });
 }
 
-/** The oldest Gatekeeper each Rego form runs on (external data with TLS, `import rego.v1`, `code`). */
-export const MIN_GATEKEEPER_VERSION: Readonly<Record<GatekeeperRegoForm, string>> = { rego: '3.15', 'code-v1': '3.19' };
-
-function regoTarget(ir: IRDocument, form: GatekeeperRegoForm): Record<string, unknown> {
-  const rego = templateRego(ir);
-  const libs = [renderModule(ir, LIB_PACKAGE)];
-  const target = 'admission.k8s.gatekeeper.sh';
-  if (form === 'code-v1') return { target, code: [{ engine: 'Rego', source: { version: 'v1', rego, libs } }] };
-  return { target, rego, libs };
-}
+/** The oldest Gatekeeper the template runs on: external data with TLS and `code` with Rego v1. */
+export const MIN_GATEKEEPER_VERSION = '3.19';
 
 export function constraintTemplate(ir: IRDocument, opts: CompileOptions = {}): Record<string, unknown> {
   return {
@@ -57,9 +49,22 @@ export function constraintTemplate(ir: IRDocument, opts: CompileOptions = {}): R
           },
         },
       },
-      targets: [regoTarget(ir, opts.gatekeeperRego ?? 'rego')],
+      targets: [
+        {
+          target: 'admission.k8s.gatekeeper.sh',
+          // Gatekeeper reads `rego:` as Rego v0 and refuses `import rego.v1` in any template
+          // (only data.lib and future imports pass its rewriter), so the modules go in
+          // `code` as v1 source, without that import (Gatekeeper 3.19+).
+          code: [{ engine: 'Rego', source: { version: 'v1', rego: templateRego(ir), libs: [libraryRego(ir)] } }],
+        },
+      ],
     },
   };
+}
+
+/** The trust policy as the template's library: the Rego module under `lib.`, as v1 source without `import rego.v1`. */
+export function libraryRego(ir: IRDocument): string {
+  return renderModule(ir, LIB_PACKAGE).replace(/^import rego\.v1\n\n?/mu, '');
 }
 
 export function sourceAnnotations(ir: IRDocument): Record<string, string> {

@@ -95,12 +95,16 @@ export function compileCondition(expr: IRExpr, prefix: string, params: string): 
     }
   };
 
+  // OPA's type checker rejects `==` between array literals of different lengths (and the
+  // module with it); through array.concat a literal list has the type "array of any".
+  const operand = (e: IRExpr): string => (e.kind === 'list' ? `array.concat(${term(e)}, [])` : term(e));
+
   const cond = (e: IRExpr): string[] => {
     switch (e.kind) {
       case 'bool':
         return [e.value ? 'true' : 'false'];
       case 'compare':
-        return [`${term(e.left)} ${e.op} ${term(e.right)}`];
+        return [`${operand(e.left)} ${e.op} ${operand(e.right)}`];
       case 'in':
         return [`${term(e.left)} in ${term(e.right)}`];
       case 'matches':

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { compileGatekeeper, effectsUsed, templateRego } from '../../../src/backends/gatekeeper/index.js';
+import { compileGatekeeper, effectsUsed, libraryRego, templateRego } from '../../../src/backends/gatekeeper/index.js';
 import { renderModule } from '../../../src/backends/rego/index.js';
 import { parseModule } from '../../support/rego/parser.js';
 import { checkModule } from '../../support/rego/check.js';
@@ -151,8 +151,13 @@ describe('compileGatekeeper', () => {
 
   it('has Rego that parses, with the policy as a lib.* library', () => {
     const { template } = compiled(expressionsDoc);
-    const target = template.spec.targets[0];
-    expect(target.target).toBe('admission.k8s.gatekeeper.sh');
+    expect(template.spec.targets[0].target).toBe('admission.k8s.gatekeeper.sh');
+    // Rego v1 through `code` (Gatekeeper reads `rego:` as v0 and refuses `import rego.v1`).
+    expect(template.spec.targets[0].rego).toBeUndefined();
+    expect(template.spec.targets[0].code).toHaveLength(1);
+    expect(template.spec.targets[0].code[0]).toMatchObject({ engine: 'Rego', source: { version: 'v1' } });
+    const target = template.spec.targets[0].code[0].source;
+    expect(target.rego).not.toMatch(/^import rego\.v1/mu);
     const main = parseModule(target.rego);
     expect(main.rules.some((r) => r.name === 'violation' && r.kind === 'contains')).toBe(true);
     expect(target.libs).toHaveLength(1);
@@ -164,8 +169,8 @@ describe('compileGatekeeper', () => {
     expect(target.rego).not.toMatch(/http\.send/u);
   });
 
-  it('puts the Rego under code[] as Rego v1 with gatekeeperRego code-v1, and names the minimum Gatekeeper', () => {
-    const byPath = Object.fromEntries(compileGatekeeper(expressionsDoc, { gatekeeperRego: 'code-v1' }).map((a) => [a.path, a.content]));
+  it('puts the Rego under code[] as Rego v1, and names the minimum Gatekeeper', () => {
+    const byPath = Object.fromEntries(compileGatekeeper(expressionsDoc).map((a) => [a.path, a.content]));
     const template = objects(byPath['constraint-template.yaml']!)[0]!;
     expect(validateTemplate(template), JSON.stringify(validateTemplate.errors)).toBe(true);
     const [target] = template.spec.targets;
@@ -174,15 +179,15 @@ describe('compileGatekeeper', () => {
     const { engine, source } = target.code[0];
     expect([engine, source.version]).toEqual(['Rego', 'v1']);
     expect(source.rego).toBe(templateRego(expressionsDoc));
-    expect(source.libs).toEqual([renderModule(expressionsDoc, 'lib.atcr.trust')]);
+    expect(source.libs).toEqual([libraryRego(expressionsDoc)]);
     expect(String(byPath['constraint-template.yaml'])).toContain('# Requires Gatekeeper 3.19 or later');
-    expect(String(compiled().byPath['constraint-template.yaml'])).toContain('# Requires Gatekeeper 3.15 or later');
   });
 
   it('keeps the Rego byte for byte through YAML', () => {
-    const target = compiled(productionDoc).template.spec.targets[0];
+    const target = compiled(productionDoc).template.spec.targets[0].code[0].source;
     expect(target.rego).toBe(templateRego(productionDoc));
-    expect(target.libs[0]).toBe(renderModule(productionDoc, 'lib.atcr.trust'));
+    expect(target.libs[0]).toBe(libraryRego(productionDoc));
+    expect(target.libs[0]).toBe(renderModule(productionDoc, 'lib.atcr.trust').replace('import rego.v1\n\n', ''));
   });
 
   it('maps each effect to its enforcement action, one constraint per effect', () => {

@@ -39,7 +39,7 @@ describe('Gatekeeper template parity with the native engine', () => {
   it('reports each image under the constraint of its decision effect', () => {
     fc.assert(
       fc.property(arbIRDocument, arbCases, (ir, cases) => {
-        const target = (constraintTemplate(ir) as any).spec.targets[0];
+        const target = (constraintTemplate(ir) as any).spec.targets[0].code[0].source;
         const program = new RegoProgram([target.rego, ...target.libs]);
         const review = {
           kind: { kind: 'Pod' },

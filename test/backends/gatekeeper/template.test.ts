@@ -22,7 +22,7 @@ interface ProviderStub {
 }
 
 function run(ir: IRDocument, review: unknown, effect: string, stub: ProviderStub) {
-  const target = (constraintTemplate(ir) as any).spec.targets[0];
+  const target = (constraintTemplate(ir) as any).spec.targets[0].code[0].source;
   const program = new RegoProgram([target.rego, ...target.libs]);
   const calls: unknown[] = [];
   const result = program.evaluate(
@@ -163,7 +163,7 @@ describe('the Gatekeeper template Rego', () => {
 
   it('takes the first answer when the provider repeats a key', () => {
     const image = 'atcr.io/acme/prod-api:1.4';
-    const target = (constraintTemplate(productionDoc) as any).spec.targets[0];
+    const target = (constraintTemplate(productionDoc) as any).spec.targets[0].code[0].source;
     const program = new RegoProgram([target.rego, ...target.libs]);
     const good = answer(image, [GOOD_SIG]);
     const bad = answer(image, []);

@@ -191,6 +191,11 @@ export class RegoProgram {
       c = { ...ctx, input: this.term(w.value, env, ctx, pkg), cache: new Map(), active: new Set() };
     }
     if (lit.negated) {
+      // OPA hoists reference arguments of a call out of `not` (`not f(input.x)` is
+      // `__local0__ = input.x; not f(__local0__)`): an undefined one fails the literal.
+      if (lit.expr.type === 'term' && lit.expr.term.type === 'call') {
+        for (const a of lit.expr.term.args) if (a.type === 'ref' && this.term(a, env, c, pkg) === undefined) return;
+      }
       const any = this.expr(lit.expr, env, c, pkg).next();
       if (any.done) yield env;
       return;

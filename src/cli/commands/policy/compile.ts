@@ -5,7 +5,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { FileReadError, readBounded } from '../../../fs/read-bounded.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { CompileError, GATEKEEPER_REGO_FORMS, type Artifact, type CompileOptions, type GatekeeperRegoForm } from '../../../backends/artifact.js';
+import { CompileError, type Artifact, type CompileOptions } from '../../../backends/artifact.js';
 import { compileTargets, TARGETS, type Target } from '../../../backends/index.js';
 import { CliError, EXIT } from '../../errors.js';
 import { out, safeText } from '../../io.js';
@@ -101,7 +101,6 @@ interface CompileFlags {
   excludeNamespace?: string[];
   caBundle?: string;
   pinDigests?: boolean;
-  gatekeeperRego: GatekeeperRegoForm;
 }
 
 export function registerCompile(policy: Command): void {
@@ -117,15 +116,10 @@ export function registerCompile(policy: Command): void {
       'namespaces the admission objects skip (default: kube-system gatekeeper-system for Gatekeeper, kube-system kyverno for Kyverno)',
     )
     .option('--ca-bundle <file>', "PEM CA certificates of the service's certificate (base64 into Gatekeeper Providers, PEM into Kyverno apiCalls)")
-    .addOption(
-      new Option('--gatekeeper-rego <form>', 'where the ConstraintTemplate holds its Rego: rego (v0 field, Gatekeeper 3.15+) or code-v1 (Gatekeeper 3.19+)')
-        .choices([...GATEKEEPER_REGO_FORMS])
-        .default('rego'),
-    )
     .option('--pin-digests', 'Gatekeeper: also emit Assign mutations pinning Pod images to their verified digests')
     .addHelpText('after', '\nExample:\n  atcr-verify policy compile policies/production.yaml --target all -o build/policy')
     .action(async (file: string, opts: CompileFlags) => {
-      const copts: CompileOptions = { gatekeeperRego: opts.gatekeeperRego };
+      const copts: CompileOptions = {};
       if (opts.serviceUrl !== undefined) copts.serviceUrl = checkServiceUrl(opts.serviceUrl, opts.target);
       if (opts.excludeNamespace) {
         for (const ns of opts.excludeNamespace) {

@@ -136,11 +136,13 @@ label_part(separator, text) := concat("", [separator, text]) if text != ""
 input_problem := "it must be an object" if {
 	not is_object(input)
 } else := "`image` must be a string" if {
-	not is_string(input.image)
+	# object.get: OPA evaluates a reference argument outside `not`, so a missing field
+	# would make this test fail instead of hold.
+	not is_string(object.get(input, "image", null))
 } else := "`now` must be an RFC 3339 time" if {
 	not now_ns
 } else := "`signatures` must be an array" if {
-	not is_array(input.signatures)
+	not is_array(object.get(input, "signatures", null))
 }
 
 now_ns := time_ns(input.now)
