@@ -7,6 +7,7 @@ import { parseImageRef, type ImageRef } from '../ref/reference.js';
 import { DEFAULT_PLC_URL, DidResolver } from './atproto/did-resolver.js';
 import type { Bundle, BundleOwner } from './bundle/format.js';
 import type { Credentials } from './oci/credentials.js';
+import type { RegistryPool } from './oci/pool.js';
 import { BundleSource } from './verify/offline.js';
 import { OnlineSource, type Recording as SignatureRecording } from './verify/online.js';
 import { DEFAULT_OWNER_REGISTRIES, ownerFromBundle, recordRepository, resolveOwner } from './verify/owner.js';
@@ -40,6 +41,8 @@ export interface VerifyOptions {
   credentials?: Credentials | null;
   /** A shared resolver (and so a shared DID cache) across many verifications. */
   dids?: DidResolver;
+  /** Shared registry grants (tokens per repository) across many verifications. */
+  pool?: RegistryPool;
   /** Export: keep every byte read, by artifact digest. */
   recording?: Recording;
   /** Tests point handle lookups at local servers. */
@@ -48,8 +51,9 @@ export interface VerifyOptions {
   dnsServers?: string[];
   signal?: AbortSignal;
   /**
-   * Extra trusted CA certificates (PEM) for every HTTPS request: registry, PLC directory,
-   * did:web hosts, PDS and handle hosts. Added to Node's store (and NODE_EXTRA_CA_CERTS).
+   * Extra trusted CA certificates (PEM) for every HTTPS request of this verification:
+   * registry, PLC directory, did:web hosts, PDS and handle hosts. Added to Node's store
+   * (and NODE_EXTRA_CA_CERTS), per request: nothing process-wide.
    */
   ca?: string;
 }
@@ -135,6 +139,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
         allowPrivateNetwork,
         signal: opts.signal,
         ca: opts.ca,
+        ...(opts.pool ? { pool: opts.pool } : {}),
       },
       dids,
       opts.recording,

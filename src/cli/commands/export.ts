@@ -3,11 +3,10 @@
 
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { exportBundle, type ExportResult } from '../../kernel/export.js';
-import { DiscoveryError } from '../../kernel/verify.js';
+import { DiscoveryError, Verifier, type ExportResult } from '../../kernel/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { out, safeText, withDeadline } from '../io.js';
-import { addNetworkOptions, discoveryFailure, kernelOptions, type NetworkFlags } from './verify.js';
+import { addNetworkOptions, discoveryFailure, verifierSettings, type NetworkFlags } from './verify.js';
 
 interface ExportFlags extends NetworkFlags {
   output: string;
@@ -24,10 +23,11 @@ export function registerExport(program: Command): void {
   addNetworkOptions(cmd)
     .addHelpText('after', '\nExample:\n  atcr-verify export atcr.io/alice/app:1.0 -o bundle.json\n  atcr-verify verify atcr.io/alice/app:1.0 --offline --bundle bundle.json\n')
     .action(async (image: string, flags: ExportFlags) => {
-      const opts = kernelOptions(image, flags);
+      const { settings, deadlineMs } = verifierSettings(flags);
+      const verifier = new Verifier(settings);
       let result: ExportResult;
       try {
-        result = await withDeadline(opts.deadlineMs, flags.timeout, (signal) => exportBundle({ ...opts, signal }));
+        result = await withDeadline(deadlineMs, flags.timeout, (signal) => verifier.export(image, { signal }));
       } catch (err) {
         if (err instanceof DiscoveryError) throw discoveryFailure(err);
         throw err;

@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
 import { parseTimeout, safeJson } from '../io.js';
-import { setExtraCaCertificates } from '../../kernel/net/http.js';
 import { OciError } from '../../kernel/oci/errors.js';
 import { SignError, signImage, type SignResult } from '../../kernel/sign/index.js';
 import { CA_FILE_HELP, readCaFile } from './verify.js';
@@ -90,8 +89,7 @@ export function registerSign(program: Command): void {
       } catch {
         throw new CliError(`--pds "${flags.pds}" is not a URL`, EXIT.usage);
       }
-      // The PDS client has no per-call trust option: the CAs apply to the whole process.
-      if (flags.caFile !== undefined) setExtraCaCertificates(readCaFile(flags.caFile));
+      const ca = flags.caFile !== undefined ? readCaFile(flags.caFile) : undefined;
       let result: SignResult;
       try {
         result = await signImage({
@@ -101,6 +99,7 @@ export function registerSign(program: Command): void {
           password,
           recordRepository: flags.recordRepository,
           timeoutMs,
+          ...(ca !== undefined ? { ca } : {}),
           registry: {
             insecureRegistries: flags.insecureRegistry,
             allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),

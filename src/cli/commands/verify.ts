@@ -2,118 +2,67 @@
 // one is given (cli.md). Exit 0 verified/allowed, 1 denied or no valid signature, 2
 // usage/bad bundle/bad policy, 3 could not decide (a service unreachable): fail closed.
 
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import type { Decision, SignatureFact } from '../../ir/decision.js';
 import type { IRDocument } from '../../ir/types.js';
-import { evaluate } from '../../engine/evaluate.js';
-import { DEFAULT_PLC_URL } from '../../kernel/atproto/did-resolver.js';
-import { BundleError, parseBundle, type Bundle } from '../../kernel/bundle/format.js';
-import { parseCaCertificates } from '../../kernel/net/http.js';
-import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from '../../kernel/verify.js';
-import { DEFAULT_OWNER_REGISTRIES } from '../../kernel/verify/owner.js';
+import { BundleError, DEFAULT_PLC_URL, DiscoveryError, parseBundle, Verifier, type Bundle, type VerifyReport } from '../../kernel/index.js';
+import { failureJson, outcomeJson, verifyAndDecide, type Outcome } from '../../verification/decide.js';
+import { readCaFile as readCaSettings, SettingsError, settingsFromFlags, type NetworkFlags, type ParsedSettings } from '../../verification/settings.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
-import { MAX_REQUEST_MS, out, parseTimeout, safeJson, safeText, withDeadline } from '../io.js';
+import { out, safeJson, safeText, withDeadline } from '../io.js';
 import { loadPolicyOrFail } from '../policy-file.js';
 import { parseInstant } from '../../ir/time.js';
 
-interface VerifyFlags {
+export type { NetworkFlags } from '../../verification/settings.js';
+
+interface VerifyFlags extends NetworkFlags {
   policy?: string;
   output: string;
   quiet?: boolean;
   verbose?: boolean;
   offline?: boolean;
   bundle?: string;
-  plcUrl?: string;
-  insecureRegistry: string[];
-  allowPrivateNetwork?: boolean;
-  timeout: string;
   now?: string;
-  caFile?: string;
-}
-
-export interface NetworkFlags {
-  plcUrl?: string;
-  insecureRegistry: string[];
-  allowPrivateNetwork?: boolean;
-  timeout: string;
-  caFile?: string;
 }
 
 export const CA_FILE_HELP = 'extra trusted CA certificates (PEM) for every HTTPS request, added to the system ones';
 
+/** A settings error as the CLI reports it: a usage error. */
+function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof SettingsError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
 /** The certificates of --ca-file, or a usage error saying why the file is unusable. */
 export function readCaFile(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`--ca-file ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
-  }
-  try {
-    return parseCaCertificates(text);
-  } catch (err) {
-    throw new CliError(`--ca-file ${file}: ${err instanceof Error ? err.message : String(err)}`, EXIT.usage);
-  }
+  return usage(() => readCaSettings(file));
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The flags verify and export share: where to look and how far to trust the network. */
-export function addNetworkOptions(cmd: Command): Command {
+/** The flags verify, export and serve share: where to look and how far to trust the network. */
+export function addNetworkOptions(cmd: Command, timeoutHelp = 'overall time limit, e.g. 30s or 2m; each request also stops after 10s'): Command {
   return cmd
     .option('--plc-url <url>', `PLC directory for did:plc (default ${DEFAULT_PLC_URL}, or ATCR_PLC_URL)`)
     .option('--insecure-registry <host>', 'allow plain http for this registry host (repeatable)', collect, [])
     .option('--allow-private-network', 'let URLs from DID documents and payloads reach loopback/private addresses')
-    .option('--timeout <duration>', 'overall time limit, e.g. 30s or 2m; each request also stops after 10s', '30s')
+    .option('--timeout <duration>', timeoutHelp, '30s')
     .option('--ca-file <file>', CA_FILE_HELP);
 }
 
-/** `ip`, `ip:port` or `[ipv6]:port`, as node:dns takes them. */
-function isDnsServer(text: string): boolean {
-  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text) ?? /^([^:]+):(\d{1,5})$/.exec(text);
-  if (m) return isIP(m[1]!) !== 0 && Number(m[2]) > 0 && Number(m[2]) < 65536;
-  return isIP(text) !== 0;
-}
-
 /**
- * Kernel options from the shared flags; ATCR_OWNER_REGISTRIES lists owner-segment
- * registries, ATCR_DNS_SERVERS the DNS servers for handle lookups (default the system's).
+ * Verifier settings from the shared flags and the environment (ATCR_PLC_URL,
+ * ATCR_OWNER_REGISTRIES, ATCR_DNS_SERVERS), usage errors as CliErrors.
  */
-export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions & { deadlineMs: number } {
-  const timeoutMs = parseTimeout(flags.timeout);
-  if (timeoutMs === null) throw new CliError(`--timeout "${flags.timeout}" is not a duration such as 10s, 500ms or 2m`, EXIT.usage);
-  const plcUrl = flags.plcUrl ?? (process.env.ATCR_PLC_URL || DEFAULT_PLC_URL);
-  let parsed: URL;
-  try {
-    parsed = new URL(plcUrl);
-  } catch {
-    throw new CliError(`--plc-url "${plcUrl}" is not a URL`, EXIT.usage);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new CliError(`--plc-url "${plcUrl}" is not an http(s) URL`, EXIT.usage);
-  const owners = process.env.ATCR_OWNER_REGISTRIES;
-  const dns = process.env.ATCR_DNS_SERVERS;
-  const dnsServers = dns !== undefined ? dns.split(',').map((s) => s.trim()).filter(Boolean) : [];
-  for (const server of dnsServers) {
-    if (!isDnsServer(server)) throw new CliError(`ATCR_DNS_SERVERS: "${server}" is not an IP address with an optional port`, EXIT.usage);
-  }
-  return {
-    image,
-    plcUrl,
-    // Per request; the whole command is bounded by withDeadline(timeoutMs).
-    timeoutMs: Math.min(timeoutMs, MAX_REQUEST_MS),
-    deadlineMs: timeoutMs,
-    insecureRegistries: flags.insecureRegistry,
-    allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
-    ...(flags.caFile !== undefined ? { ca: readCaFile(flags.caFile) } : {}),
-    ...(dnsServers.length > 0 ? { dnsServers } : {}),
-    ownerRegistries: owners !== undefined ? owners.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_OWNER_REGISTRIES,
-  };
+export function verifierSettings(flags: NetworkFlags): ParsedSettings {
+  return usage(() => settingsFromFlags(flags));
 }
 
 /** Exit code and message for a discovery failure. */
@@ -121,7 +70,6 @@ export function discoveryFailure(err: DiscoveryError): CliError {
   const code: ExitCode = err.kind === 'usage' ? EXIT.usage : err.kind === 'unavailable' ? EXIT.undecided : EXIT.negative;
   return new CliError(safeText(err.message), code);
 }
-
 
 async function readBundle(file: string): Promise<Bundle> {
   let bytes: Uint8Array;
@@ -202,60 +150,37 @@ export function registerVerify(program: Command): void {
       if (flags.now !== undefined && !parseInstant(flags.now)) {
         throw new CliError(`--now "${flags.now}" is not an RFC 3339 time such as 2026-11-25T12:00:00Z`, EXIT.usage);
       }
-      const opts = kernelOptions(image, flags);
+      const { settings, deadlineMs } = verifierSettings(flags);
       // Inputs first: a bad policy or bundle is reported before any network traffic.
       let ir: IRDocument | null = null;
       if (flags.policy) ir = (await loadPolicyOrFail(flags.policy)).ir;
-      if (flags.bundle) opts.bundle = await readBundle(flags.bundle);
+      const bundle = flags.bundle ? await readBundle(flags.bundle) : undefined;
+      const verifier = new Verifier(settings);
 
-      let report: VerifyReport;
+      let outcome: Outcome;
       try {
-        report = await withDeadline(opts.deadlineMs, flags.timeout, (signal) => verifyImage({ ...opts, signal }));
+        outcome = await withDeadline(deadlineMs, flags.timeout, (signal) =>
+          verifyAndDecide(verifier, image, { policy: ir, ...(flags.now !== undefined ? { now: flags.now } : {}), signal, ...(bundle ? { bundle } : {}) }),
+        );
       } catch (err) {
         if (!(err instanceof DiscoveryError)) throw err;
         const failure = discoveryFailure(err);
         // JSON consumers still get one object; the sentence goes to standard error.
         if (flags.output === 'json' && !flags.quiet && err.kind !== 'usage') {
-          await out(
-            safeJson({
-              image,
-              digest: '',
-              verified: false,
-              signatures: [],
-              decision: null,
-              offline: Boolean(opts.bundle),
-              durationMs: Math.round((performance.now() - started) * 100) / 100,
-              error: { kind: err.kind, message: err.message },
-            }) + '\n',
-          );
+          await out(safeJson(failureJson(image, err, Boolean(bundle), performance.now() - started)) + '\n');
         }
         throw failure;
       }
-      const now = flags.now ?? new Date().toISOString();
-      const decision = ir ? evaluate(ir, { image, owner: report.owner, now, signatures: report.signatures }) : null;
-      const verified = decision ? decision.allowed : report.verified;
+      const { report, decision, verified } = outcome;
       if (flags.verbose) process.stderr.write(renderTimings(report));
       if (!flags.quiet) {
         if (flags.output === 'json') {
-          await out(
-            safeJson({
-              image,
-              digest: report.digest,
-              verified,
-              signatures: report.signatures,
-              decision,
-              offline: report.offline,
-              durationMs: Math.round((performance.now() - started) * 100) / 100,
-              // Beyond cli.md's fields: the owner engines saw, and notes such as an unproven did:web.
-              owner: report.owner,
-              notes: report.notes,
-            }) + '\n',
-          );
+          await out(safeJson(outcomeJson(image, outcome, performance.now() - started)) + '\n');
         } else {
           await out(renderText(report, decision, verified));
         }
       }
       // Fail closed: a negative that an unreachable service might have turned is "undecided".
-      process.exitCode = verified ? EXIT.ok : report.unavailable ? EXIT.undecided : EXIT.negative;
+      process.exitCode = outcome.verdict === 'verified' ? EXIT.ok : outcome.verdict === 'undecided' ? EXIT.undecided : EXIT.negative;
     });
 }

@@ -2,6 +2,7 @@
 // host's well-known path) and, for bundles, a did:plc audit log. Documents are cached
 // by DID for a short while, and concurrent lookups of one DID share one request.
 
+import { NetError } from '../net/errors.js';
 import { VerifyError } from '../proof/errors.js';
 import { type DidDocument, MAX_DID_DOCUMENT_BYTES, parseDidDocument } from './did-document.js';
 import { type FetchPolicy, getBytes } from './fetch.js';
@@ -46,20 +47,68 @@ export function didWebUrl(did: string, allowHttp = false): string {
   return `${allowHttp ? 'http' : 'https'}://${host}/.well-known/did.json`;
 }
 
+/** A fetch stopped by an abort signal (the net layer's `aborted`, wrapped by getBytes). */
+function isAborted(err: unknown): boolean {
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return (cause as { code?: string } | null)?.code === 'aborted';
+}
+
+/** `work`, or an abort error as soon as `signal` fires (a shared lookup keeps running for others). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, did: string): Promise<T> {
+  if (!signal) return work;
+  const abortError = () =>
+    new VerifyError('did-resolution-failed', `resolving ${did} aborted`, { unavailable: true, cause: new NetError('aborted', `resolving ${did} aborted`, did) });
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 export class DidResolver {
   private readonly cache = new Map<string, { expires: number; value: Promise<ResolvedDid> }>();
 
   constructor(private readonly opts: DidResolverOptions) {}
 
-  private plcPolicy(): FetchPolicy {
-    return { timeoutMs: this.opts.timeoutMs, allowPrivate: true, allowHttp: true, ca: this.opts.ca, signal: this.opts.signal };
+  /** The resolver's own signal and the caller's, either of which stops a request. */
+  private signalFor(signal: AbortSignal | undefined): AbortSignal | undefined {
+    const own = this.opts.signal;
+    if (!signal) return own;
+    return own ? AbortSignal.any([own, signal]) : signal;
   }
 
-  resolve(did: string): Promise<ResolvedDid> {
+  private plcPolicy(signal?: AbortSignal): FetchPolicy {
+    return { timeoutMs: this.opts.timeoutMs, allowPrivate: true, allowHttp: true, ca: this.opts.ca, signal: this.signalFor(signal) };
+  }
+
+  /**
+   * The document of `did`; `signal` (the caller's) stops this caller's wait. A lookup
+   * shared with a caller who gave up is not a failure for the others: they ask again.
+   */
+  async resolve(did: string, signal?: AbortSignal): Promise<ResolvedDid> {
+    try {
+      return await untilAborted(this.shared(did, signal), signal, did);
+    } catch (err) {
+      if (signal?.aborted || !isAborted(err)) throw err;
+      return untilAborted(this.shared(did, signal), signal, did);
+    }
+  }
+
+  private shared(did: string, signal: AbortSignal | undefined): Promise<ResolvedDid> {
     const now = Date.now();
     const hit = this.cache.get(did);
     if (hit && hit.expires > now) return hit.value;
-    const value = this.fetchDocument(did);
+    const value = this.fetchDocument(did, signal);
     const entry = { expires: now + (this.opts.cacheTtlMs ?? 60_000), value };
     // Bounded for long-running callers: the oldest entry goes first.
     if (this.cache.size >= MAX_CACHED_DIDS) this.cache.delete(this.cache.keys().next().value!);
@@ -72,12 +121,12 @@ export class DidResolver {
     return value;
   }
 
-  private async fetchDocument(did: string): Promise<ResolvedDid> {
+  private async fetchDocument(did: string, signal: AbortSignal | undefined): Promise<ResolvedDid> {
     let url: string;
     let policy: FetchPolicy;
     if (did.startsWith('did:plc:')) {
       url = `${this.opts.plcUrl.replace(/\/+$/, '')}/${did}`;
-      policy = this.plcPolicy();
+      policy = this.plcPolicy(signal);
     } else if (did.startsWith('did:web:')) {
       url = didWebUrl(did, this.opts.allowHttpWeb);
       policy = {
@@ -85,7 +134,7 @@ export class DidResolver {
         allowPrivate: this.opts.allowPrivate,
         allowHttp: !!this.opts.allowHttpWeb,
         ca: this.opts.ca,
-        signal: this.opts.signal,
+        signal: this.signalFor(signal),
       };
     } else {
       throw new VerifyError('did-resolution-failed', `${did} is neither did:plc nor did:web`);
@@ -96,9 +145,9 @@ export class DidResolver {
   }
 
   /** The PLC directory's audit log of a did:plc, as served (for offline bundles). */
-  async auditLog(did: string): Promise<Uint8Array> {
+  async auditLog(did: string, signal?: AbortSignal): Promise<Uint8Array> {
     const url = `${this.opts.plcUrl.replace(/\/+$/, '')}/${did}/log/audit`;
-    const res = await getBytes(url, 'did-resolution-failed', MAX_AUDIT_LOG_BYTES, this.plcPolicy(), 'application/json');
+    const res = await getBytes(url, 'did-resolution-failed', MAX_AUDIT_LOG_BYTES, this.plcPolicy(signal), 'application/json');
     if (res.status !== 200) throw new VerifyError('did-resolution-failed', `${url} answered ${res.status}`);
     return res.body;
   }

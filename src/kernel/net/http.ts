@@ -5,8 +5,9 @@
 // private one for the connection.
 //
 // Trust: Node's CA store (Mozilla's roots plus NODE_EXTRA_CA_CERTS), plus any extra CA
-// certificates the operator gave (`setExtraCaCertificates`, the CLI's --ca-file) or a
-// caller passes per request (`ca`). Extra CAs add to the store; they never replace it.
+// certificates a caller passes per request (`ca`, the CLI's --ca-file). Extra CAs add to
+// the store; they never replace it. There is no process-wide trust setting: a server
+// holding several verifiers with different CAs must never mix them up.
 
 import { X509Certificate } from 'node:crypto';
 import dns from 'node:dns';
@@ -96,17 +97,6 @@ const AGENTS = {
   any: { http: new http.Agent(POOL), https: new https.Agent(POOL) },
 };
 
-/** The operator's extra trusted CAs (PEM), for every HTTPS request of this process. */
-let operatorCa: string | undefined;
-
-/**
- * Extra trusted CA certificates (PEM, one or more) for every HTTPS request the kernel
- * makes from now on; undefined removes them. Validate with `parseCaCertificates` first.
- */
-export function setExtraCaCertificates(pem: string | undefined): void {
-  operatorCa = pem || undefined;
-}
-
 /**
  * The certificates of a PEM bundle, re-encoded, or an error naming what is wrong: no
  * certificate at all, or a block that does not parse.
@@ -147,7 +137,7 @@ const CA_AGENTS = new Map<string, { public: https.Agent; any: https.Agent }>();
 const MAX_CA_AGENTS = 16;
 
 function httpsAgent(allowPrivate: boolean, requestCa: string | Buffer | undefined): https.Agent {
-  const extra = [operatorCa, requestCa?.toString()].filter((c): c is string => Boolean(c)).join('\n');
+  const extra = requestCa?.toString() ?? '';
   if (!extra) return allowPrivate ? AGENTS.any.https : AGENTS.public.https;
   let agents = CA_AGENTS.get(extra);
   if (!agents) {

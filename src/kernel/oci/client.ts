@@ -14,7 +14,7 @@ import {
   type Descriptor,
   type Manifest,
 } from './media.js';
-import { RegistryTransport, type RegistryOptions } from './transport.js';
+import { RegistryTransport, type AuthState, type RegistryOptions } from './transport.js';
 import type { HttpResponse } from '../net/http.js';
 
 export interface FetchedManifest {
@@ -59,12 +59,12 @@ export function nextLink(header: string | undefined): string | undefined {
 export class RegistryClient {
   readonly transport: RegistryTransport;
 
-  constructor(registry: string, readonly repository: string, options: RegistryOptions = {}) {
-    this.transport = new RegistryTransport(registry, repository, options);
+  constructor(registry: string, readonly repository: string, options: RegistryOptions = {}, auth?: AuthState) {
+    this.transport = new RegistryTransport(registry, repository, options, auth);
   }
 
-  static forImage(ref: Pick<ImageRef, 'registry' | 'repository'>, options: RegistryOptions = {}): RegistryClient {
-    return new RegistryClient(ref.registry, ref.repository, options);
+  static forImage(ref: Pick<ImageRef, 'registry' | 'repository'>, options: RegistryOptions = {}, auth?: AuthState): RegistryClient {
+    return new RegistryClient(ref.registry, ref.repository, options, auth);
   }
 
   /**

@@ -47,19 +47,32 @@ export function registryApiHost(registry: string): string {
   return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
 }
 
+/**
+ * What one registry repository granted us: the Authorization header and the access it
+ * carries. Shared by every transport of a pool for that registry and repository (the
+ * token's scope), so a long-running verifier asks the token service once, not per image.
+ */
+export interface AuthState {
+  authorization?: string;
+  authorizedFor?: 'pull' | 'push';
+  /** Read once; undefined until the first transport resolves them. */
+  credentials?: Credentials | null;
+}
+
 export class RegistryTransport {
   readonly baseUrl: string;
   readonly origin: string;
   private readonly secureHostname: boolean;
   private readonly loopback: boolean;
-  private authorization: string | undefined;
-  private authorizedFor: 'pull' | 'push' | undefined;
+  private readonly auth: AuthState;
   private readonly credentials: Credentials | null;
 
   constructor(
     readonly registry: string,
     readonly repository: string,
     readonly options: RegistryOptions = {},
+    /** Shared with other transports to the same registry and repository (a pool); default its own. */
+    auth: AuthState = {},
   ) {
     const host = registryApiHost(registry);
     let hostname: string;
@@ -73,7 +86,11 @@ export class RegistryTransport {
     this.secureHostname = !(this.loopback || insecure);
     this.baseUrl = `${this.secureHostname ? 'https' : 'http'}://${host}`;
     this.origin = new URL(this.baseUrl).origin;
-    this.credentials = options.credentials !== undefined ? options.credentials : credentialsFromDockerConfig(registry, options.dockerConfigPath);
+    if (auth.credentials === undefined) {
+      auth.credentials = options.credentials !== undefined ? options.credentials : credentialsFromDockerConfig(registry, options.dockerConfigPath);
+    }
+    this.auth = auth;
+    this.credentials = auth.credentials;
   }
 
   /** `/v2/<repository>` + suffix. */
@@ -118,18 +135,19 @@ export class RegistryTransport {
   /** One request with the auth flow and, if asked, up to 3 redirects. */
   async send(url: string, opts: SendOptions): Promise<HttpResponse> {
     const access = opts.access ?? 'pull';
-    const auth = access === 'push' && this.authorizedFor === 'pull' ? undefined : this.authorization;
+    const auth = access === 'push' && this.auth.authorizedFor === 'pull' ? undefined : this.auth.authorization;
     let res = await this.raw(url, opts, auth);
     if (res.status === 401) {
+      // A shared token may have expired, or another transport may have replaced it already.
       await this.authenticate(res, access);
-      res = await this.raw(url, opts, this.authorization);
+      res = await this.raw(url, opts, this.auth.authorization);
       if (res.status === 401) throw new OciError('auth-failed', `registry ${this.registry} refused our credentials for ${this.repository}`, { status: 401 });
     }
     for (let hop = 0; opts.followRedirects && isRedirect(res.status) && hop < 3; hop++) {
       const location = res.headers['location'];
       if (!location) break;
       const next = registryUrl(location, res.url, 'redirect Location').toString();
-      res = await this.raw(next, { ...opts, method: 'GET', body: undefined }, this.authorization);
+      res = await this.raw(next, { ...opts, method: 'GET', body: undefined }, this.auth.authorization);
     }
     return res;
   }
@@ -138,8 +156,8 @@ export class RegistryTransport {
     const challenge = parseChallenge(res.headers['www-authenticate'] ?? '');
     if (challenge?.scheme === 'basic') {
       if (!this.credentials) throw new OciError('auth-failed', `registry ${this.registry} requires a login and no credentials were found`, { status: 401 });
-      this.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
-      this.authorizedFor = 'push';
+      this.auth.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+      this.auth.authorizedFor = 'push';
       return;
     }
     if (challenge?.scheme !== 'bearer' || !challenge.params.realm) {
@@ -186,7 +204,7 @@ export class RegistryTransport {
       throw new OciError('auth-failed', `token service of ${this.registry} did not answer JSON`, { cause });
     }
     if (typeof token !== 'string' || token === '') throw new OciError('auth-failed', `token service of ${this.registry} sent no token`);
-    this.authorization = `Bearer ${token}`;
-    this.authorizedFor = access;
+    this.auth.authorization = `Bearer ${token}`;
+    this.auth.authorizedFor = access;
   }
 }

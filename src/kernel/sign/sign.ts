@@ -30,6 +30,8 @@ export interface SignOptions {
   now?: () => Date;
   fallbackIndex?: FallbackIndexOptions;
   signal?: AbortSignal;
+  /** Extra trusted CA certificates (PEM) for the registry and the PDS, for this call only. */
+  ca?: string;
 }
 
 export interface SignResult {
@@ -73,7 +75,7 @@ export async function signImage(opts: SignOptions): Promise<SignResult> {
   } catch (cause) {
     throw new SignError('pds-error', `the PDS ${opts.pds} is not a URL`, { cause });
   }
-  const client = RegistryClient.forImage(ref, { timeoutMs, signal: opts.signal, ...opts.registry });
+  const client = RegistryClient.forImage(ref, { timeoutMs, signal: opts.signal, ...(opts.ca !== undefined ? { ca: opts.ca } : {}), ...opts.registry });
 
   // 1. The image: its digest comes from the bytes, whatever the tag says.
   const fetched = await onRegistry(`cannot resolve ${opts.image}`, () => client.resolve(ref));
@@ -89,7 +91,7 @@ export async function signImage(opts: SignOptions): Promise<SignResult> {
   await onRegistry(`cannot push to ${ref.name}`, () => client.putBlob(new TextEncoder().encode('{}')));
 
   // 2. The record: this write is what the PDS signs.
-  const pdsOpts = { timeoutMs, signal: opts.signal };
+  const pdsOpts = { timeoutMs, signal: opts.signal, ca: opts.ca };
   const session = await createSession(opts.pds, opts.identifier, opts.password, pdsOpts);
   const signingKey = await repoSigningKey(opts.pds, session, pdsOpts);
   let algorithm: 'ES256K' | 'ES256' = 'ES256K';

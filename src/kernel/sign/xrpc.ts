@@ -8,6 +8,8 @@ import { SignError } from './errors.js';
 export interface PdsOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Extra trusted CA certificates (PEM) for the PDS, added to the default trust. */
+  ca?: string;
 }
 
 export interface Session {
@@ -47,6 +49,7 @@ async function xrpc(
       allowPrivate: true,
       allowHttp: isLoopbackHost(base.hostname),
       signal: opts.signal,
+      ca: opts.ca,
     });
   } catch (e) {
     if (e instanceof NetError && e.code === 'http-scheme') {

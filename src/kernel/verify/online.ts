@@ -6,6 +6,7 @@ import type { DidResolver } from '../atproto/did-resolver.js';
 import { type FetchPolicy, getBytes } from '../atproto/fetch.js';
 import type { BundleSignature } from '../bundle/format.js';
 import { RegistryClient } from '../oci/client.js';
+import type { RegistryPool } from '../oci/pool.js';
 import { OciError } from '../oci/errors.js';
 import type { Descriptor } from '../oci/media.js';
 import type { RegistryOptions } from '../oci/transport.js';
@@ -25,6 +26,8 @@ export interface OnlineOptions {
   signal?: AbortSignal;
   /** Extra trusted CA certificates (PEM) for the PDS. */
   ca?: string;
+  /** Registry grants shared across verifications; without it the client starts anonymous. */
+  pool?: RegistryPool;
 }
 
 /** Evidence kept for export: the image, and per artifact (by digest) what was read. */
@@ -48,6 +51,7 @@ export class OnlineSource implements EvidenceSource {
   readonly offline = false;
   readonly client: RegistryClient;
   private readonly pdsPolicy: FetchPolicy;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(
     readonly ref: ImageRef,
@@ -56,7 +60,8 @@ export class OnlineSource implements EvidenceSource {
     readonly dids: DidResolver,
     private readonly recording?: Recording,
   ) {
-    this.client = RegistryClient.forImage(ref, opts.registry);
+    this.client = opts.pool ? opts.pool.client(ref, opts.signal) : RegistryClient.forImage(ref, opts.registry);
+    this.signal = opts.signal;
     // A PDS on plain http is only acceptable where private networks are (local development).
     this.pdsPolicy = {
       timeoutMs: opts.timeoutMs,
@@ -119,12 +124,12 @@ export class OnlineSource implements EvidenceSource {
   }
 
   async didDocument(artifact: Descriptor, did: string): Promise<ResolvedDocument> {
-    const { raw, doc } = await this.dids.resolve(did);
+    const { raw, doc } = await this.dids.resolve(did, this.signal);
     const r = this.record(artifact);
     if (r) {
       r.did = did;
       r.didDocument = raw;
-      if (did.startsWith('did:plc:')) r.plcAuditLog = await this.dids.auditLog(did);
+      if (did.startsWith('did:plc:')) r.plcAuditLog = await this.dids.auditLog(did, this.signal);
     }
     return { doc };
   }

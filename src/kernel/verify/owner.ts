@@ -54,10 +54,10 @@ export async function resolveOwner(
   let evidence: BundleOwner | undefined;
   try {
     const { did, method } = await lookupHandle(segment, handles);
-    const { raw, doc } = await dids.resolve(did);
+    const { raw, doc } = await dids.resolve(did, handles.signal);
     if (record) {
       evidence = { segment, did, method, didDocument: raw };
-      if (did.startsWith('did:plc:')) evidence.plcAuditLog = await dids.auditLog(did);
+      if (did.startsWith('did:plc:')) evidence.plcAuditLog = await dids.auditLog(did, handles.signal);
     }
     checkHandleClaim(segment, doc);
     return { owner: did, ...(evidence ? { evidence } : {}) };

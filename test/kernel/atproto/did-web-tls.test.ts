@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as acrypto from '@atproto/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DidResolver } from '../../../src/kernel/atproto/did-resolver.js';
-import { parseCaCertificates, request, setExtraCaCertificates } from '../../../src/kernel/net/http.js';
+import { parseCaCertificates, request } from '../../../src/kernel/net/http.js';
 import { VerifyError } from '../../../src/kernel/proof/errors.js';
 
 const TLS_DIR = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
@@ -183,29 +183,25 @@ describe('did:web over TLS', () => {
   });
 });
 
-describe('operator CA certificates (process-wide)', () => {
-  it('setExtraCaCertificates trusts the CA for every request until removed', async () => {
+describe('extra CA certificates (per request, never process-wide)', () => {
+  it('trusts the CA only for the requests that carry it', async () => {
     serveDocument();
-    try {
-      setExtraCaCertificates(CA);
-      const { doc } = await resolver().resolve(did);
-      expect(doc.did).toBe(did);
-    } finally {
-      setExtraCaCertificates(undefined);
-    }
+    const { doc } = await resolver({ ca: CA }).resolve(did);
+    expect(doc.did).toBe(did);
+    // A resolver without it, in the same process, still refuses the server.
     const err = await failure(resolver().resolve(did));
     expect(err.message).toMatch(/untrusted certificate/);
   });
 
-  it('combines the operator CA with a per-request CA', async () => {
+  it('takes a bundle of several CAs in one request', async () => {
     serveDocument();
-    try {
-      setExtraCaCertificates(tls.rootCertificates[0]!);
-      const res = await request(`https://localhost:${main.port}/.well-known/did.json`, { timeoutMs: 5000, maxBytes: 65536, allowPrivate: true, ca: CA });
-      expect(res.status).toBe(200);
-    } finally {
-      setExtraCaCertificates(undefined);
-    }
+    const res = await request(`https://localhost:${main.port}/.well-known/did.json`, {
+      timeoutMs: 5000,
+      maxBytes: 65536,
+      allowPrivate: true,
+      ca: `${tls.rootCertificates[0]!}\n${CA}`,
+    });
+    expect(res.status).toBe(200);
   });
 
   it('parseCaCertificates keeps every certificate of a bundle and names a broken one', () => {
@@ -220,9 +216,8 @@ describe('NODE_EXTRA_CA_CERTS', () => {
   // Node reads the variable once, at start-up: a fresh process is the only honest test.
   const script = `
     const { DidResolver } = await import(process.env.RESOLVER);
-    const { setExtraCaCertificates } = await import(process.env.HTTP);
-    if (process.env.OPERATOR_CA) setExtraCaCertificates(process.env.OPERATOR_CA);
-    const r = new DidResolver({ plcUrl: 'https://plc.invalid', timeoutMs: 5000, allowPrivate: true });
+    const ca = process.env.OPERATOR_CA || undefined;
+    const r = new DidResolver({ plcUrl: 'https://plc.invalid', timeoutMs: 5000, allowPrivate: true, ca });
     try { console.log((await r.resolve(process.env.DID)).doc.did); } catch (e) { console.log('ERR ' + e.message); }
   `;
   const dist = fileURLToPath(new URL('../../../dist/src/kernel/', import.meta.url));
@@ -236,7 +231,7 @@ describe('NODE_EXTRA_CA_CERTS', () => {
         process.execPath,
         ['--input-type=module', '-e', script],
         {
-          env: { ...inherited, RESOLVER: `${dist}atproto/did-resolver.js`, HTTP: `${dist}net/http.js`, DID: did, ...env },
+          env: { ...inherited, RESOLVER: `${dist}atproto/did-resolver.js`, DID: did, ...env },
           timeout: 30_000,
         },
         (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim())),
