@@ -79,3 +79,31 @@ describe('completion', () => {
     for (const word of ['policy', 'verify', 'export', 'sign', 'compile', '--policy']) expect(r.stdout).toContain(word.replace(/^--/, ''));
   });
 });
+
+describe('policy eval: valid JSON of the wrong shape', () => {
+  it.each([
+    ['{"image":"nginx","sigs":[]}', '$.signatures is missing'],
+    ['[{"image":"nginx","signatures":[]},{"image":"x","signatures":{}}]', '$[1].signatures must be an array, not an object'],
+    ['{"signatures":[]}', '$.image is missing'],
+    ['{"image":"nginx","signatures":[],"now":"yesterday"}', '$.now must be an RFC 3339 time'],
+    ['"nginx"', '$ must be an object, not a string'],
+  ])('%s is bad input (exit 2) naming the JSON path', async (input, message) => {
+    const r = await cli(['policy', 'eval', 'policies/production.yaml', '--input', '-'], input);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`<stdin>: ${message}`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a well-formed input that does not parse as a reference is still a decision', async () => {
+    const r = await cli(['policy', 'eval', 'policies/production.yaml', '--input', '-'], '{"image":"atcr.io/Globex/x","signatures":[]}');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).violations[0].code).toBe('invalid-image');
+  });
+});
+
+describe('policy explain --image with a reference that does not parse', () => {
+  it('says why', async () => {
+    const r = await cli(['policy', 'explain', 'policies/production.yaml', '--image', 'atcr.io/Globex/x']);
+    expect(r.stdout).toContain('the reference does not parse: repository names must be lower-case: "Globex"');
+  });
+});
