@@ -6,9 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 
 const cli = ['dist/src/cli/main.js'];
 let failed = false;
+// Bold titles only for a person at a terminal: a log file or CI keeps plain text, and
+// NO_COLOR (https://no-color.org) turns them off anywhere.
+const bold = process.stdout.isTTY && !process.env.NO_COLOR ? (s) => `\x1b[1m${s}\x1b[0m` : (s) => s;
 
 function step(title, args, { input, okCodes = [0] } = {}) {
-  console.log(`\n\x1b[1m$ atcr-verify ${args.join(' ')}\x1b[0m  # ${title}`);
+  console.log(`\n${bold(`$ atcr-verify ${args.join(' ')}`)}  # ${title}`);
   const r = spawnSync(process.execPath, [...cli, ...args], { stdio: [input ? 'pipe' : 'inherit', 'inherit', 'inherit'], input });
   if (!okCodes.includes(r.status ?? -1)) {
     console.log(`  (exit ${r.status}, expected ${okCodes.join(' or ')})`);

@@ -8,6 +8,7 @@ import { ScopeIndex } from '../glob/scope-index.js';
 import type { IRDocument, IRScope } from '../ir/types.js';
 import type { Effective, ResolvedPolicy } from '../policy/inherit.js';
 import { parseImageRef, type ImageRef } from '../ref/reference.js';
+import { referenceProblem } from '../ref/problem.js';
 
 export interface Origin {
   from: string;
@@ -88,7 +89,7 @@ function spec(s: IRScope['specificity']): string {
 export function explainImage(ir: IRDocument, image: string, owner = ''): ImageExplanation {
   const ref = parseImageRef(image);
   if (!ref) {
-    return { image, normalized: null, owner, candidates: [], chosen: null, outcome: 'the reference does not parse: the decision is invalid-image (deny)' };
+    return { image, normalized: null, owner, candidates: [], chosen: null, outcome: `the reference does not parse: ${referenceProblem(image) ?? 'not a valid reference'}; the decision is invalid-image (deny)` };
   }
   const ctx = { image: ref, owner, did: '', handle: '', pds: '', algorithm: '', ageS: 0, ageN: 0 };
   const candidates: Candidate[] = [];

@@ -5,6 +5,7 @@ import type { Diagnostic, Location } from '../diagnostics/diagnostic.js';
 import type { Action } from '../ir/types.js';
 import type { ExprSrc, Loc, PolicySrc, RequireSrc } from './document.js';
 import type { Program } from './load.js';
+import { nearest } from '../text/nearest.js';
 
 /** An effective value and where it was defined (`from` is a policy name, `defaults` or `built-in`). */
 export interface Effective<T> {
@@ -147,32 +148,4 @@ export function resolveInheritance(program: Program): { policies: ResolvedPolicy
   const policies = [...byName.values()].map(resolve);
   policies.sort((a, b) => a.index - b.index);
   return { policies, diagnostics };
-}
-
-/** The closest name by edit distance, when it is close enough to be a likely typo. */
-export function nearest(word: string, names: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const n of names) {
-    const d = editDistance(word, n);
-    if (d < bestD) {
-      bestD = d;
-      best = n;
-    }
-  }
-  return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
 }

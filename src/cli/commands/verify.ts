@@ -14,6 +14,7 @@ import { out, readFileOrFail, safeJson, safeText, withDeadline } from '../io.js'
 import { escapeLines } from '../../text/escape.js';
 import { loadPolicyOrFail } from '../policy-file.js';
 import { parseInstant } from '../../ir/time.js';
+import { MANIFEST_FORMATS, runManifests, type ManifestFormat } from './verify-manifests.js';
 
 export type { NetworkFlags } from '../../verification/settings.js';
 
@@ -25,6 +26,7 @@ interface VerifyFlags extends NetworkFlags {
   offline?: boolean;
   bundle?: string;
   now?: string;
+  manifests?: string;
 }
 
 export const CA_FILE_HELP = 'extra trusted CA certificates (PEM) for every HTTPS request, added to the system ones';
@@ -125,9 +127,10 @@ export function registerVerify(program: Command): void {
   const cmd = program
     .command('verify')
     .description('Verify the ATProto signatures of an image, and decide with a trust policy when one is given.')
-    .argument('<image>', 'image reference, e.g. atcr.io/alice/app:1.0 or …@sha256:…')
+    .argument('[image]', 'image reference, e.g. atcr.io/alice/app:1.0 or …@sha256:… (or use --manifests)')
     .option('--policy <file>', 'trust policy file: the decision decides')
-    .option('--output <format>', 'text or json', 'text')
+    .option('--manifests <path>', 'verify every image of Kubernetes YAML: a file, a folder, or - for standard input')
+    .option('--output <format>', 'text or json (with --manifests also sarif or github)', 'text')
     .option('--quiet', 'print nothing; the exit code alone')
     .option('--verbose', 'print each step and its timing to standard error')
     .option('--offline', 'verify from an offline bundle only (needs --bundle)')
@@ -136,10 +139,34 @@ export function registerVerify(program: Command): void {
   addNetworkOptions(cmd)
     .addHelpText(
       'after',
-      '\nExamples:\n  atcr-verify verify atcr.io/alice/app:1.0 --policy policy.yaml\n  atcr-verify atcr.io/alice/app:1.0 --offline --bundle bundle.json --output json\n',
+      '\nExamples:\n  atcr-verify verify atcr.io/alice/app:1.0 --policy policy.yaml\n  helm template ./chart | atcr-verify verify --manifests - --policy policy.yaml --output github\n  atcr-verify atcr.io/alice/app:1.0 --offline --bundle bundle.json --output json\n',
     )
-    .action(async (image: string, flags: VerifyFlags) => {
+    .action(async (image: string | undefined, flags: VerifyFlags) => {
       const started = performance.now();
+      if (flags.manifests !== undefined) {
+        if (image !== undefined) throw new CliError('give an image or --manifests, not both', EXIT.usage);
+        if (flags.offline || flags.bundle) throw new CliError('--manifests verifies online; --offline/--bundle hold one image only', EXIT.usage);
+        if (!(MANIFEST_FORMATS as readonly string[]).includes(flags.output)) {
+          throw new CliError(`--output must be ${MANIFEST_FORMATS.join(', ')} with --manifests, not "${flags.output}"`, EXIT.usage);
+        }
+        if (flags.now !== undefined && !parseInstant(flags.now)) {
+          throw new CliError(`--now "${flags.now}" is not an RFC 3339 time such as 2026-11-25T12:00:00Z`, EXIT.usage);
+        }
+        const { settings, deadlineMs } = verifierSettings(flags);
+        const policy = flags.policy ? (await loadPolicyOrFail(flags.policy)).ir : null;
+        process.exitCode = await runManifests({
+          path: flags.manifests,
+          format: flags.output as ManifestFormat,
+          quiet: Boolean(flags.quiet),
+          policy,
+          ...(flags.now !== undefined ? { now: flags.now } : {}),
+          settings,
+          deadlineMs,
+          timeoutFlag: flags.timeout,
+        });
+        return;
+      }
+      if (image === undefined) throw new CliError('verify needs an image (or --manifests PATH)', EXIT.usage);
       if (flags.output !== 'text' && flags.output !== 'json') throw new CliError(`--output must be text or json, not "${flags.output}"`, EXIT.usage);
       if (flags.offline && !flags.bundle) throw new CliError('--offline needs --bundle FILE', EXIT.usage);
       // The engines' own grammar: a time they cannot read would turn into a denial.

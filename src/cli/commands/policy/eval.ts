@@ -8,6 +8,7 @@ import { evaluateInputs, evaluateJsonBatch, withNow } from '../../../batch/evalu
 import { inputText, out, parseJsonInput, readInputBytes, safeJson } from '../../io.js';
 import { loadPolicyOrFail } from '../../policy-file.js';
 import { parseInstant } from '../../../ir/time.js';
+import { inputsShapeProblem } from '../../input-shape.js';
 
 export function registerEval(policy: Command): void {
   policy
@@ -34,8 +35,13 @@ export function registerEval(policy: Command): void {
         // The native engine reads a batch straight from its bytes. Anything that is not a
         // JSON array (a single input, a syntax error to report) takes the general path.
         let batch = opts.engine === 'native' ? evaluateJsonBatch(bytes, engine.evaluate, now) : null;
+        // The fast path decides malformed inputs as the engines do; only then (rarely) is the
+        // input read again to say where it is wrong.
+        if (batch && batch.json.includes('the input is malformed')) batch = null;
         if (!batch) {
           const data = parseJsonInput(inputText(bytes), inputName);
+          const problem = inputsShapeProblem(data);
+          if (problem) throw new CliError(`${inputName}: ${problem}`, EXIT.usage);
           if (!Array.isArray(data)) {
             const d = engine.evaluate(withNow(data, now));
             await out(safeJson(d) + '\n');
