@@ -91,7 +91,7 @@ export function registerSign(program: Command): void {
         throw new CliError(`--pds "${flags.pds}" is not a URL`, EXIT.usage);
       }
       // The PDS client has no per-call trust option: the CAs apply to the whole process.
-      if (flags.caFile !== undefined) setExtraCaCertificates(readCaFile(flags.caFile));
+      if (flags.caFile !== undefined) setExtraCaCertificates(readCaFile(flags.caFile, timeoutMs));
       let result: SignResult;
       try {
         result = await signImage({

@@ -2,20 +2,19 @@
 // one is given (cli.md). Exit 0 verified/allowed, 1 denied or no valid signature, 2
 // usage/bad bundle/bad policy, 3 could not decide (a service unreachable): fail closed.
 
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import type { Decision, SignatureFact } from '../../ir/decision.js';
 import type { IRDocument } from '../../ir/types.js';
 import { evaluate } from '../../engine/evaluate.js';
 import { DEFAULT_PLC_URL } from '../../kernel/atproto/did-resolver.js';
-import { BundleError, parseBundle, type Bundle } from '../../kernel/bundle/format.js';
+import { BundleError, MAX_BUNDLE_BYTES, parseBundle, type Bundle } from '../../kernel/bundle/format.js';
+import { MAX_CA_FILE_BYTES } from '../../fs/limits.js';
 import { parseCaCertificates } from '../../kernel/net/http.js';
 import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from '../../kernel/verify.js';
 import { DEFAULT_OWNER_REGISTRIES } from '../../kernel/verify/owner.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
-import { MAX_REQUEST_MS, out, parseTimeout, safeJson, safeText, withDeadline } from '../io.js';
+import { MAX_REQUEST_MS, out, parseTimeout, readFileOrFail, readFileOrFailSync, safeJson, safeText, withDeadline } from '../io.js';
 import { loadPolicyOrFail } from '../policy-file.js';
 import { parseInstant } from '../../ir/time.js';
 
@@ -44,15 +43,9 @@ export interface NetworkFlags {
 
 export const CA_FILE_HELP = 'extra trusted CA certificates (PEM) for every HTTPS request, added to the system ones';
 
-/** The certificates of --ca-file, or a usage error saying why the file is unusable. */
-export function readCaFile(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`--ca-file ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
-  }
+/** The certificates of --ca-file, or a usage error saying why the file is unusable; `timeoutMs` bounds a pipe. */
+export function readCaFile(file: string, timeoutMs = MAX_REQUEST_MS): string {
+  const text = readFileOrFailSync(file, { what: '--ca-file', maxBytes: MAX_CA_FILE_BYTES, deadline: Date.now() + timeoutMs }).toString('utf8');
   try {
     return parseCaCertificates(text);
   } catch (err) {
@@ -110,7 +103,7 @@ export function kernelOptions(image: string, flags: NetworkFlags): VerifyOptions
     deadlineMs: timeoutMs,
     insecureRegistries: flags.insecureRegistry,
     allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
-    ...(flags.caFile !== undefined ? { ca: readCaFile(flags.caFile) } : {}),
+    ...(flags.caFile !== undefined ? { ca: readCaFile(flags.caFile, timeoutMs) } : {}),
     ...(dnsServers.length > 0 ? { dnsServers } : {}),
     ownerRegistries: owners !== undefined ? owners.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_OWNER_REGISTRIES,
   };
@@ -123,14 +116,8 @@ export function discoveryFailure(err: DiscoveryError): CliError {
 }
 
 
-async function readBundle(file: string): Promise<Bundle> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`bundle ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
-  }
+async function readBundle(file: string, timeoutMs: number): Promise<Bundle> {
+  const bytes = await readFileOrFail(file, { what: 'bundle', maxBytes: MAX_BUNDLE_BYTES, signal: AbortSignal.timeout(timeoutMs) });
   try {
     return parseBundle(bytes);
   } catch (err) {
@@ -206,7 +193,7 @@ export function registerVerify(program: Command): void {
       // Inputs first: a bad policy or bundle is reported before any network traffic.
       let ir: IRDocument | null = null;
       if (flags.policy) ir = (await loadPolicyOrFail(flags.policy)).ir;
-      if (flags.bundle) opts.bundle = await readBundle(flags.bundle);
+      if (flags.bundle) opts.bundle = await readBundle(flags.bundle, opts.deadlineMs);
 
       let report: VerifyReport;
       try {
