@@ -21,8 +21,8 @@ export interface CacheFlags {
 
 export interface BuiltCache {
   cache: FactSource;
-  /** False while --redis is configured and not answering (the instance still serves from memory). */
-  redisHealthy: () => boolean;
+  /** With --redis: false while Redis is not answering (the instance still serves from memory). */
+  redisHealthy?: () => boolean;
   close: () => Promise<void>;
 }
 
@@ -109,7 +109,7 @@ export function buildCache(
         };
       },
     },
-    redisHealthy: () => !redis || redis.status().healthy,
+    ...(redis ? { redisHealthy: () => redis.status().healthy } : {}),
     close: async () => {
       clearInterval(sweeper);
       await redis?.close();

@@ -231,9 +231,18 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       metrics.waiting.dec();
     }
   };
-  const lookupAll = (images: string[]) => {
-    const deadline = AbortSignal.any([AbortSignal.timeout(deadlineMs), shutdown.signal]);
-    return Promise.all(images.map((i) => lookup(i, deadline)));
+  // One timer per request (AbortSignal.timeout/any per request cost more than the answer).
+  const lookupAll = async (images: string[]) => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), deadlineMs);
+    const onShutdown = () => deadline.abort();
+    shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    try {
+      return await Promise.all(images.map((i) => lookup(i, deadline.signal)));
+    } finally {
+      clearTimeout(timer);
+      shutdown.signal.removeEventListener('abort', onShutdown);
+    }
   };
 
   // The policy: loaded before the first request, re-loaded on change.
@@ -264,7 +273,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     watches.push(watchFiles([config.policyFile], config.watchIntervalMs ?? 1000, () => (pending = pending.then(() => reloadPolicy(false)))));
   }
 
-  async function route(endpoint: Endpoint, req: http.IncomingMessage, url: URL, rid: string): Promise<Reply> {
+  async function route(endpoint: Endpoint, req: http.IncomingMessage, url: URL | undefined, rid: string): Promise<Reply> {
     switch (endpoint) {
       case 'healthz':
         return Reply.json(200, { status: 'ok' });
@@ -301,7 +310,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         let images: string[];
         let single = false;
         if (req.method === 'GET') {
-          const image = url.searchParams.get('image');
+          const image = url!.searchParams.get('image');
           if (!image) throw new BadRequest('the image query parameter is required: /v1/verify?image=REF');
           images = [image];
           single = true;
@@ -314,7 +323,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         return Reply.json(200, single ? answers[0] : { results: answers });
       }
       default:
-        throw new BadRequest(`no endpoint ${req.method ?? ''} ${url.pathname}`, 404);
+        throw new BadRequest(`no endpoint ${logSafe(req.method ?? '', 16)} ${logSafe(url?.pathname ?? '', 256)}`, 404);
     }
   }
 
@@ -359,13 +368,18 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         log.info({ rid, method: logSafe(req.method ?? ''), endpoint, status: reply.status, ms: Math.round((performance.now() - t0) * 100) / 100 }, 'request');
       }
     };
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://service');
-    } catch {
-      return finish(Reply.json(400, { error: 'the request target is not a URL path' }));
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    endpoint = ROUTES[`${req.method} ${q < 0 ? target : target.slice(0, q)}`] ?? 'unknown';
+    // Parsed only where the query or the path's text is needed (verify, 404).
+    let url: URL | undefined;
+    if (endpoint === 'verify' || endpoint === 'unknown') {
+      try {
+        url = new URL(target, 'http://service');
+      } catch {
+        return finish(Reply.json(400, { error: 'the request target is not a URL path' }));
+      }
     }
-    endpoint = ROUTES[`${req.method} ${url.pathname}`] ?? 'unknown';
     route(endpoint, req, url, rid).then(finish, (err: unknown) => {
       if (err instanceof BadRequest) return finish(Reply.json(err.status, { error: err.message }));
       // One request's bug is that request's 500, logged; never the process.
