@@ -15,7 +15,7 @@ export interface Facts extends FactsView {
 
 export type FailureKind = 'usage' | 'not-found' | 'invalid' | 'unavailable' | 'refused' | 'deadline';
 
-export type FactsResult = { ok: true; facts: Facts } | { ok: false; kind: FailureKind; message: string };
+export type FactsResult = { ok: true; facts: Facts; source?: string } | { ok: false; kind: FailureKind; message: string };
 
 /** A failure that a retry could turn: never cached, never reported as a fact. */
 export function isTransient(r: FactsResult): boolean {
@@ -104,7 +104,7 @@ export class FactService {
     try {
       const { facts, source } = await this.source.get(ref, this.verify, deadline);
       this.opts.onSource?.(source);
-      const r: FactsResult = { ok: true, facts: { ...facts, pinned: formatImageRef({ ...ref, tag: '', digest: facts.digest }) } };
+      const r: FactsResult = { ok: true, facts: { ...facts, pinned: formatImageRef({ ...ref, tag: '', digest: facts.digest }) }, source };
       if (deadline.aborted && isTransient(r)) return { ok: false, kind: 'deadline', message: `${image}: not verified within the request's deadline` };
       return r;
     } catch (err) {
