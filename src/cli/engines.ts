@@ -4,6 +4,7 @@
 import type { Decision } from '../ir/decision.js';
 import type { IRDocument } from '../ir/types.js';
 import { compileEngine } from '../engine/evaluate.js';
+import { projectInput } from '../batch/project-input.js';
 
 export type EngineName = 'native' | 'wasm';
 export const ENGINE_NAMES: readonly EngineName[] = ['native', 'wasm'];
@@ -21,5 +22,6 @@ export async function openEngine(name: EngineName, ir: IRDocument): Promise<Runn
   }
   const { loadWasmEngine } = await import('../backends/wasm/index.js');
   const w = await loadWasmEngine(ir);
-  return { name, evaluate: (i) => w.evaluate(i), close: () => w.close?.() };
+  // Only what engines read reaches the SDK, which recurses over its whole input.
+  return { name, evaluate: (i) => w.evaluate(projectInput(i)), close: () => w.close?.() };
 }

@@ -1,10 +1,11 @@
 // Process-facing helpers shared by commands: reading inputs, writing outputs, escaping.
 
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { escapeControls, escapeJsonText } from '../diagnostics/format.js';
 import { CliError, EXIT } from './errors.js';
 import { jsonFaultOffset } from '../batch/json-bytes.js';
+import { FileReadError, readBounded, readBoundedSync, sizeText, type ReadLimits } from '../fs/read-bounded.js';
 
 /**
  * The largest input file (`policy eval --input`): 500 MiB, about a million decision inputs.
@@ -14,55 +15,40 @@ import { jsonFaultOffset } from '../batch/json-bytes.js';
 export const MAX_INPUT_BYTES = 500 * 2 ** 20;
 
 /** Reads a file, or standard input for `-`, as bytes, at most `max`; errors name the file. */
-export async function readInputBytes(file: string, what: string, max = MAX_INPUT_BYTES): Promise<Buffer> {
-  const tooLarge = () =>
-    new CliError(`${file === '-' ? 'standard input' : `${what} ${file}`} is larger than ${max / 2 ** 20} MiB; split it`, EXIT.usage);
+export async function readInputBytes(file: string, what: string, max = MAX_INPUT_BYTES, signal?: AbortSignal): Promise<Buffer> {
+  if (file !== '-') return readFileOrFail(file, { what, maxBytes: max, ...(signal ? { signal } : {}) }, '; split it');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > max) throw new CliError(`standard input is larger than ${sizeText(max)}; split it`, EXIT.usage);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** How a file that cannot be read ends a command: exit 2, or exit 3 when the time limit ran out. */
+export function fileFailure(err: unknown, tooLargeHint = ''): unknown {
+  if (!(err instanceof FileReadError)) return err;
+  if (err.fault === 'timeout') return new CliError(`${err.message}; could not decide`, EXIT.undecided);
+  return new CliError(err.message + (err.fault === 'too-large' ? tooLargeHint : ''), EXIT.usage);
+}
+
+/** readBounded, with failures as CLI errors (see fileFailure). */
+export async function readFileOrFail(file: string, limits: ReadLimits, tooLargeHint = ''): Promise<Buffer> {
   try {
-    if (file === '-') {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of process.stdin) {
-        size += (c as Buffer).length;
-        if (size > max) throw tooLarge();
-        chunks.push(c as Buffer);
-      }
-      return Buffer.concat(chunks);
-    }
-    return readCapped(file, max, tooLarge);
+    return await readBounded(file, limits);
   } catch (err) {
-    if (err instanceof CliError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`${what} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
+    throw fileFailure(err, tooLargeHint);
   }
 }
 
-/**
- * A file's bytes, refusing more than `max`. A regular file is measured first and read in
- * one synchronous read (faster for a large batch than the chunked asynchronous one);
- * anything else (a pipe, /dev/stdin, a device) is read in chunks that stop past the limit.
- */
-function readCapped(file: string, max: number, tooLarge: () => Error): Buffer {
-  const fd = openSync(file, 'r');
+/** readBoundedSync, with failures as CLI errors (see fileFailure). */
+export function readFileOrFailSync(file: string, limits: ReadLimits): Buffer {
   try {
-    const st = fstatSync(fd);
-    if (st.isFile()) {
-      if (st.size > max) throw tooLarge();
-      const bytes = readFileSync(fd);
-      if (bytes.length > max) throw tooLarge(); // it grew meanwhile
-      return bytes;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const chunk = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) return Buffer.concat(chunks, size);
-      size += n;
-      if (size > max) throw tooLarge();
-      chunks.push(Buffer.from(chunk.subarray(0, n)));
-    }
-  } finally {
-    closeSync(fd);
+    return readBoundedSync(file, limits);
+  } catch (err) {
+    throw fileFailure(err);
   }
 }
 

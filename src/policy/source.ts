@@ -1,6 +1,6 @@
 // Reading a policy file safely: a size cap and strict UTF-8, before any parsing.
 
-import { readFile, stat } from 'node:fs/promises';
+import { FileReadError, readBounded } from '../fs/read-bounded.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
 export const MAX_POLICY_BYTES = 5 * 1024 * 1024;
@@ -32,19 +32,17 @@ export function decodeSource(file: string, bytes: Uint8Array): { text: string } 
   }
 }
 
-export async function readSource(file: string, shownAs: string = file): Promise<SourceResult> {
+/** Reads a policy or suite file within MAX_POLICY_BYTES; `signal` bounds a pipe. */
+export async function readSource(file: string, shownAs: string = file, signal?: AbortSignal): Promise<SourceResult> {
+  let bytes: Buffer;
   try {
-    const st = await stat(file);
-    if (!st.isFile()) return { unreadable: `${shownAs} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}` };
-    if (st.size > MAX_POLICY_BYTES) {
-      return finding(shownAs, `the file is ${st.size} bytes; policy files are limited to ${MAX_POLICY_BYTES} bytes (5 MiB)`);
-    }
-    return decodeSource(shownAs, await readFile(file));
+    bytes = await readBounded(file, { what: '', shownAs, maxBytes: MAX_POLICY_BYTES, ...(signal ? { signal } : {}) });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code ?? 'error'})`;
-    return { unreadable: `${shownAs} ${why}` };
+    if (!(err instanceof FileReadError)) throw err;
+    if (err.fault === 'too-large') return finding(shownAs, `the file is larger than ${MAX_POLICY_BYTES} bytes; policy files are limited to 5 MiB`);
+    return { unreadable: err.message };
   }
+  return decodeSource(shownAs, bytes);
 }
 
 function positionOf(text: string, offset: number): { line: number; column: number } {

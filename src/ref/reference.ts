@@ -148,7 +148,7 @@ function looksLikeRegistry(s: string, end: number): boolean {
   return false;
 }
 
-/** `host[:port]`: DNS labels joined by `.` or a bracketed IPv6 literal, then optional digits. */
+/** `host[:port]`: DNS labels joined by `.` or a bracketed IPv6 literal, then an optional port. */
 function isRegistry(s: string, start: number, end: number): boolean {
   let i = start;
   if (s.charCodeAt(i) === 0x5b /* [ */) {
@@ -180,10 +180,19 @@ function isRegistry(s: string, start: number, end: number): boolean {
   }
   if (i === end) return true;
   if (s.charCodeAt(i) !== COLON) return false;
-  i++;
-  if (i === end) return false;
-  for (; i < end; i++) if (!isDigit(s.charCodeAt(i))) return false;
-  return true;
+  return isPort(s, i + 1, end);
+}
+
+/** A TCP port, 1–65535, in decimal without leading zeros: what a URL can connect to. */
+function isPort(s: string, start: number, end: number): boolean {
+  if (end - start < 1 || end - start > 5 || s.charCodeAt(start) === 0x30) return false;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c)) return false;
+    n = n * 10 + (c - 0x30);
+  }
+  return n <= 65535;
 }
 
 /**

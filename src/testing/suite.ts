@@ -1,7 +1,7 @@
 // Policy test suites (cli.md "Policy test suites"): loading with positions, and running
 // every case on one or more engines. A disagreement between engines fails the case.
 
-import { readdir, stat } from 'node:fs/promises';
+import { findFiles, type Walk } from '../fs/walk.js';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Decision } from '../ir/decision.js';
@@ -43,26 +43,12 @@ export interface CaseResult {
   decision: Decision | null;
 }
 
-/** Suite files named by PATH arguments: files as given, directories searched for *.test.yaml. */
-export async function findSuites(paths: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (p: string): Promise<void> => {
-    const st = await stat(p);
-    if (st.isDirectory()) {
-      const entries = (await readdir(p)).sort();
-      for (const e of entries) {
-        if (e === 'node_modules' || e.startsWith('.')) continue;
-        const full = path.join(p, e);
-        const s = await stat(full);
-        if (s.isDirectory()) await walk(full);
-        else if (/\.test\.ya?ml$/.test(e)) found.push(full);
-      }
-    } else {
-      found.push(p);
-    }
-  };
-  for (const p of paths) await walk(p);
-  return found;
+/** A test suite's file name: `*.test.yaml` (or `.yml`). */
+export const isSuiteName = (name: string): boolean => /\.test\.ya?ml$/.test(name);
+
+/** Suite files named by PATH arguments: files as given, directories searched for *.test.yaml (src/fs/walk.ts). */
+export async function findSuites(paths: readonly string[]): Promise<Walk> {
+  return findFiles(paths, isSuiteName);
 }
 
 export async function loadSuite(file: string): Promise<{ suite: Suite | null; diagnostics: Diagnostic[] }> {

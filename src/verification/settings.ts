@@ -2,9 +2,9 @@
 // into one VerifierSettings. `verify`, `export` and `serve` read the same flags the same
 // way; errors name the flag or variable and what is wrong with it.
 
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { MAX_REQUEST_MS, parseTimeout } from '../cli/io.js';
+import { MAX_REQUEST_MS, parseTimeout, readFileOrFailSync } from '../cli/io.js';
+import { MAX_CA_FILE_BYTES } from '../fs/limits.js';
 import { DEFAULT_OWNER_REGISTRIES, DEFAULT_PLC_URL, parseCaCertificates, type VerifierSettings } from '../kernel/index.js';
 
 /** A setting that cannot be used; the message names it. */
@@ -24,14 +24,16 @@ export interface NetworkFlags {
   caFile?: string;
 }
 
-/** The certificates of a PEM file (`--ca-file`), or a SettingsError saying why it is unusable. */
-export function readCaFile(file: string, flag = '--ca-file'): string {
+/**
+ * The certificates of a PEM file (`--ca-file`), or a SettingsError saying why it is
+ * unusable. Bounded in size, and in time by `timeoutMs` (a FIFO that never ends).
+ */
+export function readCaFile(file: string, flag = '--ca-file', timeoutMs = MAX_REQUEST_MS): string {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileOrFailSync(file, { what: flag, maxBytes: MAX_CA_FILE_BYTES, deadline: Date.now() + timeoutMs }).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new SettingsError(`${flag} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`);
+    throw new SettingsError(err instanceof Error ? err.message : String(err));
   }
   try {
     return parseCaCertificates(text);
@@ -84,7 +86,7 @@ export function settingsFromFlags(flags: NetworkFlags, env: NodeJS.ProcessEnv = 
     insecureRegistries: flags.insecureRegistry,
     allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
     ownerRegistries: env.ATCR_OWNER_REGISTRIES !== undefined ? list(env.ATCR_OWNER_REGISTRIES) : DEFAULT_OWNER_REGISTRIES,
-    ...(flags.caFile !== undefined ? { ca: readCaFile(flags.caFile) } : {}),
+    ...(flags.caFile !== undefined ? { ca: readCaFile(flags.caFile, '--ca-file', deadlineMs) } : {}),
     ...(dnsServers.length > 0 ? { dnsServers } : {}),
   };
   return { settings, deadlineMs };

@@ -24,6 +24,8 @@ describe('parseImageRef: normalization', () => {
     ['ATCR.IO/alice/myapp', ref('atcr.io', 'alice/myapp', 'latest')],
     ['MyHost/app', ref('myhost', 'app', 'latest')],
     ['[::1]:5000/app', ref('[::1]:5000', 'app', 'latest')],
+    ['a.io:65535/x', ref('a.io:65535', 'x', 'latest')],
+    ['a.io:1/x', ref('a.io:1', 'x', 'latest')],
     ['[FE80::1]/app', ref('[fe80::1]', 'app', 'latest')],
     ['atcr.io/alice/myapp:1.0', ref('atcr.io', 'alice/myapp', '1.0')],
     [`atcr.io/alice/myapp:1.0@${D256}`, ref('atcr.io', 'alice/myapp', '1.0', D256)],
@@ -66,6 +68,13 @@ describe('parseImageRef: normalization', () => {
     ['a..io/x'],
     ['a.io:/x'], // empty port
     ['a.io:5x/x'],
+    // A port is 1–65535 without leading zeros: nothing else is a place a URL can reach.
+    ['atcr.io:99999/a/b:1'],
+    ['a.io:65536/x'],
+    ['a.io:0/x'],
+    ['a.io:080/x'],
+    ['a.io:123456/x'],
+    ['[::1]:70000/x'],
     ['[::1/x'],
     ['[]/x'],
     ['a b/c'],
@@ -92,7 +101,7 @@ describe('parseImageRef: normalization', () => {
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^(sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128})$/;
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
-const REGISTRY = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]+)?$`);
+const REGISTRY = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$`);
 const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 
 function oracle(s: string): ImageRef | null {

@@ -89,7 +89,7 @@ export function registerSign(program: Command): void {
       } catch {
         throw new CliError(`--pds "${flags.pds}" is not a URL`, EXIT.usage);
       }
-      const ca = flags.caFile !== undefined ? readCaFile(flags.caFile) : undefined;
+      const ca = flags.caFile !== undefined ? readCaFile(flags.caFile, timeoutMs) : undefined;
       let result: SignResult;
       try {
         result = await signImage({

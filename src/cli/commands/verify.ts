@@ -2,15 +2,15 @@
 // one is given (cli.md). Exit 0 verified/allowed, 1 denied or no valid signature, 2
 // usage/bad bundle/bad policy, 3 could not decide (a service unreachable): fail closed.
 
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Decision, SignatureFact } from '../../ir/decision.js';
 import type { IRDocument } from '../../ir/types.js';
 import { BundleError, DEFAULT_PLC_URL, DiscoveryError, parseBundle, Verifier, type Bundle, type VerifyReport } from '../../kernel/index.js';
+import { MAX_BUNDLE_BYTES } from '../../kernel/bundle/format.js';
 import { failureJson, outcomeJson, verifyAndDecide, type Outcome } from '../../verification/decide.js';
 import { readCaFile as readCaSettings, SettingsError, settingsFromFlags, type NetworkFlags, type ParsedSettings } from '../../verification/settings.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
-import { out, safeJson, safeText, withDeadline } from '../io.js';
+import { MAX_REQUEST_MS, out, readFileOrFail, safeJson, safeText, withDeadline } from '../io.js';
 import { loadPolicyOrFail } from '../policy-file.js';
 import { parseInstant } from '../../ir/time.js';
 
@@ -38,9 +38,9 @@ function usage<T>(fn: () => T): T {
   }
 }
 
-/** The certificates of --ca-file, or a usage error saying why the file is unusable. */
-export function readCaFile(file: string): string {
-  return usage(() => readCaSettings(file));
+/** The certificates of --ca-file, or a usage error saying why the file is unusable; `timeoutMs` bounds a pipe. */
+export function readCaFile(file: string, timeoutMs = MAX_REQUEST_MS): string {
+  return usage(() => readCaSettings(file, '--ca-file', timeoutMs));
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -71,14 +71,8 @@ export function discoveryFailure(err: DiscoveryError): CliError {
   return new CliError(safeText(err.message), code);
 }
 
-async function readBundle(file: string): Promise<Bundle> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`bundle ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
-  }
+async function readBundle(file: string, timeoutMs: number): Promise<Bundle> {
+  const bytes = await readFileOrFail(file, { what: 'bundle', maxBytes: MAX_BUNDLE_BYTES, signal: AbortSignal.timeout(timeoutMs) });
   try {
     return parseBundle(bytes);
   } catch (err) {
@@ -154,7 +148,7 @@ export function registerVerify(program: Command): void {
       // Inputs first: a bad policy or bundle is reported before any network traffic.
       let ir: IRDocument | null = null;
       if (flags.policy) ir = (await loadPolicyOrFail(flags.policy)).ir;
-      const bundle = flags.bundle ? await readBundle(flags.bundle) : undefined;
+      const bundle = flags.bundle ? await readBundle(flags.bundle, deadlineMs) : undefined;
       const verifier = new Verifier(settings);
 
       let outcome: Outcome;

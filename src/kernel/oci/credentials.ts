@@ -2,9 +2,10 @@
 // (`$DOCKER_CONFIG/config.json`, default `~/.docker/config.json`). Credential helpers
 // and stores are not consulted: they run other programs.
 
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readBoundedSync } from '../../fs/read-bounded.js';
+import { DEFAULT_PIPE_WAIT_MS, MAX_DOCKER_CONFIG_BYTES } from '../../fs/limits.js';
 
 export interface Credentials {
   username: string;
@@ -37,12 +38,14 @@ function decodeEntry(entry: unknown): Credentials | null {
 
 /**
  * Credentials for `registry` (a host[:port]) from a Docker config file. A missing or
- * unreadable file means anonymous access, not an error: most pulls need no login.
+ * unreadable file means anonymous access, not an error: most pulls need no login. The
+ * read is bounded (a link to /dev/zero, a FIFO): past the cap the file is unusable too.
  */
 export function credentialsFromDockerConfig(registry: string, path = dockerConfigPath()): Credentials | null {
   let config: unknown;
   try {
-    config = JSON.parse(readFileSync(path, 'utf8'));
+    const bytes = readBoundedSync(path, { what: 'Docker config', maxBytes: MAX_DOCKER_CONFIG_BYTES, deadline: Date.now() + DEFAULT_PIPE_WAIT_MS });
+    config = JSON.parse(bytes.toString('utf8'));
   } catch {
     return null;
   }

@@ -8,6 +8,7 @@ import type { VerifyReport } from '../../kernel/verify.js';
 import { type Clock, systemClock } from './clock.js';
 import { type CacheableFacts, classifyReport, estimateBytes, type ImageFacts, polarityOf, reviveFacts, type UncacheableReason } from './facts.js';
 import { factsKey, tagKey } from './keys.js';
+import { flat } from './intern.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { BoundedLru } from './lru.js';
 import { type CacheMetrics, noopMetrics } from './metrics.js';
@@ -140,6 +141,23 @@ export class FactCache {
     return { cacheable: false, reason: c.reason, facts, report: r, source };
   }
 
+  /**
+   * Facts from the memory tier only, synchronously: the fast path for a batch of keys
+   * (a Gatekeeper request of 100 images) before anything is awaited.
+   */
+  fromMemory(ref: ImageRef): CacheableFacts | undefined {
+    const now = this.clock.now();
+    let digest: string | undefined = ref.digest || undefined;
+    if (!digest) {
+      digest = this.tags.get(tagKey(ref.registry, ref.repository, ref.tag || 'latest'), now);
+      this.metrics.lookup('memory', 'tag', digest !== undefined);
+      if (!digest) return undefined;
+    }
+    const hit = this.facts.get(factsKey(ref.registry, ref.repository, digest), now);
+    this.metrics.lookup('memory', 'facts', hit !== undefined);
+    return hit;
+  }
+
   /** Cached facts only (memory, then Redis); null when no tier has them. */
   async cached(ref: ImageRef): Promise<FactsResult | null> {
     let digest: string | null = ref.digest || null;
@@ -194,7 +212,7 @@ export class FactCache {
     // The registry answered which digest the tag names: that holds whatever the signatures' services did.
     if (tk && DIGEST.test(report.digest)) {
       const expiresAt = now + this.ttl.tag;
-      if (this.tags.set(tk, report.digest, expiresAt, now)) this.metrics.stored('memory', 'tag');
+      if (this.tags.set(flat(tk), flat(report.digest), expiresAt, now)) this.metrics.stored('memory', 'tag');
       void this.redis?.set('tag', tk, report.digest, expiresAt);
     }
     if (classification.cacheable) {
@@ -210,7 +228,7 @@ export class FactCache {
   }
 
   private memorize(key: string, f: CacheableFacts, expiresAt: number): void {
-    if (this.facts.set(key, f, expiresAt, this.clock.now(), estimateBytes(key, f))) this.metrics.stored('memory', 'facts');
+    if (this.facts.set(flat(key), f, expiresAt, this.clock.now(), estimateBytes(key, f))) this.metrics.stored('memory', 'facts');
   }
 
   private ttlOf(f: ImageFacts): number {

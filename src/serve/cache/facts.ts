@@ -6,7 +6,7 @@
 
 import type { SignatureFact } from '../../ir/decision.js';
 import type { VerifyReport } from '../../kernel/verify.js';
-import { intern } from './intern.js';
+import { flat, intern } from './intern.js';
 
 /** The facts about one image digest, independent of the tag or string that named it. */
 export interface ImageFacts {
@@ -75,7 +75,7 @@ const NO_NOTES: readonly string[] = Object.freeze([]);
  * memory for realistic facts (bench/cache.ts).
  */
 export function compactFacts(f: ImageFacts): CacheableFacts {
-  const digest = f.digest;
+  const digest = flat(f.digest);
   const signatures = Object.freeze(f.signatures.map((s) => compactSignature(s, digest)));
   return Object.freeze({
     registry: intern(f.registry),
@@ -84,25 +84,23 @@ export function compactFacts(f: ImageFacts): CacheableFacts {
     owner: intern(f.owner),
     verified: f.verified,
     signatures,
-    notes: f.notes.length === 0 ? NO_NOTES : Object.freeze([...f.notes]),
+    notes: f.notes.length === 0 ? NO_NOTES : Object.freeze(f.notes.map(flat)),
   }) as CacheableFacts;
 }
 
+const SHARED_FIELDS = new Set(['did', 'handle', 'pds', 'algorithm', 'keyId']);
+
 function compactSignature(s: Readonly<SignatureFact>, imageDigest: string): Readonly<SignatureFact> {
-  const out: SignatureFact = { valid: s.valid, did: intern(s.did) };
-  // Same key order as the kernel builds, so the JSON a client sees does not change.
-  if (s.signedAt !== undefined) out.signedAt = s.signedAt;
-  if (s.handle !== undefined) out.handle = intern(s.handle);
-  if (s.pds !== undefined) out.pds = intern(s.pds);
-  if (s.algorithm !== undefined) out.algorithm = intern(s.algorithm);
-  if (s.digest !== undefined) out.digest = s.digest === imageDigest ? imageDigest : s.digest;
-  if (s.recordUri !== undefined) out.recordUri = s.recordUri;
-  if (s.recordCid !== undefined) out.recordCid = s.recordCid;
-  if (s.commitCid !== undefined) out.commitCid = s.commitCid;
-  if (s.commitRev !== undefined) out.commitRev = s.commitRev;
-  if (s.keyId !== undefined) out.keyId = intern(s.keyId);
-  if (s.error !== undefined) out.error = Object.freeze({ code: intern(s.error.code), message: s.error.message });
-  return Object.freeze(out);
+  const out: Record<string, unknown> = {};
+  // The input's key order, so the JSON a client sees does not change.
+  for (const [k, v] of Object.entries(s)) {
+    if (v === undefined) continue;
+    if (typeof v === 'boolean') out[k] = v;
+    else if (typeof v !== 'string') out[k] = Object.freeze({ code: intern(v.code), message: flat(v.message) });
+    else if (SHARED_FIELDS.has(k)) out[k] = intern(v);
+    else out[k] = k === 'digest' && v === imageDigest ? imageDigest : flat(v);
+  }
+  return Object.freeze(out) as unknown as Readonly<SignatureFact>;
 }
 
 // V8 overheads, measured roughly: an object ≈ 16 B + 8 B per property, a string ≈ 16 B

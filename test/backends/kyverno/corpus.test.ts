@@ -7,7 +7,7 @@ import { compileFile } from '../../../src/lower/pipeline.js';
 import { findSuites, loadSuite } from '../../../src/testing/suite.js';
 import { type KyvernoInput, kyvernoClock, outcomeOf, runKyverno } from './harness.js';
 
-const suites = await findSuites(['policies']);
+const suites = (await findSuites(['policies'])).files;
 
 describe('kyverno on the policy test suites', () => {
   it('finds the suites', () => {

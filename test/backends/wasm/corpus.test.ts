@@ -10,7 +10,7 @@ import { findSuites, loadSuite, runCase } from '../../../src/testing/suite.js';
 const POLICIES = join(import.meta.dirname, '..', '..', '..', 'policies');
 
 describe('shipped policy suites through the wasm module', async () => {
-  const files = await findSuites([POLICIES]);
+  const files = (await findSuites([POLICIES])).files;
 
   it('has suites to run', () => {
     expect(files.length).toBeGreaterThan(0);

@@ -98,6 +98,9 @@ describe('request', () => {
   it('refuses a private IP literal unless allowed', async () => {
     expect(await codeOf(request(`${base}/ok`, { ...open, allowPrivate: false }))).toBe('private-address');
     expect(await codeOf(request('http://[::ffff:127.0.0.1]:1/', { ...open, allowPrivate: false }))).toBe('private-address');
+    // NAT64 local-use (RFC 8215) and Teredo, each leading to 127.0.0.1 (issue 12, item 8).
+    expect(await codeOf(request('http://[64:ff9b:1::7f00:1]:1/', { ...open, allowPrivate: false }))).toBe('private-address');
+    expect(await codeOf(request('http://[2001:0:808:808::80ff:fffe]:1/', { ...open, allowPrivate: false }))).toBe('private-address');
   });
 
   it('refuses a name that resolves to a private address', async () => {

@@ -165,3 +165,16 @@ describe('FactCache (memory tier)', () => {
     expect(() => new FactCache({ negativeTtlMs: 0 })).toThrow(/negativeTtlMs must be a positive number of ms/);
   });
 });
+
+describe('FactCache.fromMemory', () => {
+  it('answers a tag or digest synchronously from memory, and nothing that was never verified', async () => {
+    const cache = new FactCache();
+    const r = sampleReport(11);
+    const img = ref(r.image);
+    expect(cache.fromMemory(img)).toBeUndefined();
+    await cache.get(img, async () => r);
+    expect(cache.fromMemory(img)?.digest).toBe(r.digest);
+    expect(cache.fromMemory(ref(`atcr.io/owner11/app11@${r.digest}`))?.signatures).toHaveLength(3);
+    expect(cache.fromMemory(ref('atcr.io/owner11/app11:2.0'))).toBeUndefined();
+  });
+});

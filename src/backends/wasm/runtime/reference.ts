@@ -91,13 +91,16 @@ function validHostName(from: i32, to: i32): bool {
   return true;
 }
 
+/** 1–65535 in decimal without leading zeros (src/ref/reference.ts isPort). */
 function validPort(from: i32, to: i32): bool {
-  if (from >= to) return false;
+  if (from >= to || to - from > 5 || at(from) == 0x30) return false;
+  let n = 0;
   for (let i = from; i < to; i++) {
     const c = at(i);
     if (c < 0x30 || c > 0x39) return false;
+    n = n * 10 + (c - 0x30);
   }
-  return true;
+  return n <= 65535;
 }
 
 /** `host[:port]` where host is DNS labels or a bracketed IPv6 literal. */

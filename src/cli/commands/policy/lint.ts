@@ -5,26 +5,32 @@ import { escapeControls, formatDiagnostics, type LintFormat } from '../../../dia
 import { sortDiagnostics, type Diagnostic } from '../../../diagnostics/diagnostic.js';
 import { CliError, EXIT } from '../../errors.js';
 import { out, toolVersion } from '../../io.js';
-import { loadSuite } from '../../../testing/suite.js';
+import { isSuiteName, loadSuite } from '../../../testing/suite.js';
+import path from 'node:path';
+import { findFiles } from '../../../fs/walk.js';
 
-const SUITE = /\.test\.ya?ml$/;
+
+const YAML = /\.ya?ml$/;
 
 export function registerLint(policy: Command): void {
   policy
     .command('lint')
     .description('check trust policy files and report findings')
-    .argument('<file...>', 'trust policy files (*.test.yaml files are checked as test suites)')
+    .argument('<path...>', 'trust policy files, or directories to search for *.yaml (*.test.yaml files are checked as test suites)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
     .option('--strict', 'fail (exit 1) on warnings too')
     .addHelpText('after', '\nExample:\n  atcr-verify policy lint policies/*.yaml --format sarif > lint.sarif')
-    .action(async (files: string[], opts: { format: LintFormat; strict?: boolean }) => {
+    .action(async (paths: string[], opts: { format: LintFormat; strict?: boolean }) => {
       // Loaded on use: the automata behind the warning rules are not needed by other commands.
       const { lintFile } = await import('../../../lint/index.js');
       // A file that is not there is a usage error (exit 2), not a finding about a policy.
       const all: Diagnostic[] = [];
+      // Directories as in `policy test DIR` (src/fs/walk.ts); one that cannot be listed is an input error.
+      const { files, unreadable } = await findFiles(paths, (name) => YAML.test(name));
+      if (unreadable.length > 0) throw new CliError(unreadable.map(escapeControls).join('\n'), EXIT.usage);
       for (const f of files) {
         // Suites sit next to policies (policies/*.yaml holds both): check each as what it is.
-        if (SUITE.test(f)) {
+        if (isSuiteName(path.basename(f))) {
           all.push(...(await loadSuite(f)).diagnostics);
           continue;
         }

@@ -18,12 +18,9 @@ export function registerTest(policy: Command): void {
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExample:\n  atcr-verify policy test policies/ --engine all')
     .action(async (paths: string[], opts: { engine: EngineName | 'all'; output: 'text' | 'json' }) => {
-      let files: string[];
-      try {
-        files = await findSuites(paths);
-      } catch (err) {
-        throw new CliError(`cannot read ${safeText(String((err as NodeJS.ErrnoException).path ?? paths.join(' ')))}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, EXIT.usage);
-      }
+      const { files, unreadable } = await findSuites(paths);
+      // A directory that cannot be listed may hold suites: the run would be incomplete.
+      if (unreadable.length > 0) throw new CliError(unreadable.map(safeText).join('\n'), EXIT.usage);
       if (files.length === 0) throw new CliError(`no test suites (*.test.yaml) found in ${paths.join(', ')}`, EXIT.usage);
       const names: EngineName[] = opts.engine === 'all' ? [...ENGINE_NAMES] : [opts.engine];
       const report: { file: string; policy: string; cases: CaseResult[] }[] = [];
