@@ -31,6 +31,8 @@ export type VerifyFn = (image: string, signal: AbortSignal) => Promise<VerifyRep
  */
 export interface FactSource {
   get(ref: ImageRef, verify: VerifyFn, deadline: AbortSignal): Promise<{ facts: Omit<Facts, 'pinned'>; source: string }>;
+  /** Facts already in memory, synchronously (the fast path of a fully cached request). */
+  peek?(ref: ImageRef): Omit<Facts, 'pinned'> | undefined;
 }
 
 /** No cache: every lookup verifies, bounded by the caller's deadline. */
@@ -92,6 +94,16 @@ export class FactService {
         throw err;
       }
     };
+  }
+
+  /** The facts of `image` if memory has them, synchronously; undefined otherwise. */
+  peek(image: string): FactsResult | undefined {
+    if (!this.source.peek) return undefined;
+    const ref = parseImageRef(image);
+    if (!ref || (this.allowed && !this.allowed.has(ref.registry))) return undefined;
+    const facts = this.source.peek(ref);
+    if (!facts) return undefined;
+    return { ok: true, facts: { ...facts, pinned: formatImageRef({ ...ref, tag: '', digest: facts.digest }) }, source: 'memory' };
   }
 
   /** The facts of `image` by `deadline` (the caller's signal); never throws. */
