@@ -2,7 +2,7 @@
 // exporting `run(): Promise<BenchRow[]>`; pass names to run only some (`npm run bench -- engine`).
 import { printTable, type BenchRow } from './harness.js';
 
-const SUITES = ['engine', 'selection', 'expr', 'wasm', 'crypto', 'verify', 'cache', 'lint', 'plugins', 'engines'] as const;
+const SUITES = ['engine', 'selection', 'expr', 'wasm', 'crypto', 'verify', 'cache', 'serve', 'lint', 'plugins', 'engines'] as const;
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

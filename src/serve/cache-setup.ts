@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { VerifierSettings } from '../kernel/index.js';
 import { parseTimeout } from '../cli/io.js';
-import { CacheKeyError, ConcurrencyLimiter, FactCache, loadCacheKey, promCacheMetrics, RedisTier, redactRedisUrl } from './cache/index.js';
+import { type CacheableFacts, CacheKeyError, ConcurrencyLimiter, FactCache, loadCacheKey, promCacheMetrics, RedisTier, redactRedisUrl } from './cache/index.js';
 import type { FactSource } from './facts.js';
 
 export interface CacheFlags {
@@ -21,8 +21,8 @@ export interface CacheFlags {
 
 export interface BuiltCache {
   cache: FactSource;
-  /** False while --redis is configured and not answering (the instance still serves from memory). */
-  redisHealthy: () => boolean;
+  /** With --redis: false while Redis is not answering (the instance still serves from memory). */
+  redisHealthy?: () => boolean;
   close: () => Promise<void>;
 }
 
@@ -90,26 +90,27 @@ export function buildCache(
   });
   const sweeper = setInterval(() => cache.sweep(), 30_000);
   sweeper.unref();
+  const view = (f: CacheableFacts, unavailable: boolean): FactSourceFacts => ({
+    digest: f.digest,
+    owner: f.owner,
+    signatures: f.signatures as FactSourceFacts['signatures'],
+    verified: f.verified,
+    unavailable,
+    offline: false,
+    notes: f.notes as string[],
+  });
   return {
     cache: {
+      peek(ref) {
+        const f = cache.fromMemory(ref);
+        return f ? view(f, false) : undefined;
+      },
       async get(ref, verify, deadline) {
         const r = await cache.get(ref, verify, { signal: deadline });
-        const f = r.facts;
-        return {
-          facts: {
-            digest: f.digest,
-            owner: f.owner,
-            signatures: f.signatures as FactSourceFacts['signatures'],
-            verified: f.verified,
-            unavailable: !r.cacheable && r.reason === 'unavailable',
-            offline: false,
-            notes: f.notes as string[],
-          },
-          source: r.source,
-        };
+        return { facts: view(r.facts as CacheableFacts, !r.cacheable && r.reason === 'unavailable'), source: r.source };
       },
     },
-    redisHealthy: () => !redis || redis.status().healthy,
+    ...(redis ? { redisHealthy: () => redis.status().healthy } : {}),
     close: async () => {
       clearInterval(sweeper);
       await redis?.close();

@@ -15,7 +15,7 @@ export interface Facts extends FactsView {
 
 export type FailureKind = 'usage' | 'not-found' | 'invalid' | 'unavailable' | 'refused' | 'deadline';
 
-export type FactsResult = { ok: true; facts: Facts } | { ok: false; kind: FailureKind; message: string };
+export type FactsResult = { ok: true; facts: Facts; source?: string } | { ok: false; kind: FailureKind; message: string };
 
 /** A failure that a retry could turn: never cached, never reported as a fact. */
 export function isTransient(r: FactsResult): boolean {
@@ -31,6 +31,8 @@ export type VerifyFn = (image: string, signal: AbortSignal) => Promise<VerifyRep
  */
 export interface FactSource {
   get(ref: ImageRef, verify: VerifyFn, deadline: AbortSignal): Promise<{ facts: Omit<Facts, 'pinned'>; source: string }>;
+  /** Facts already in memory, synchronously (the fast path of a fully cached request). */
+  peek?(ref: ImageRef): Omit<Facts, 'pinned'> | undefined;
 }
 
 /** No cache: every lookup verifies, bounded by the caller's deadline. */
@@ -94,6 +96,16 @@ export class FactService {
     };
   }
 
+  /** The facts of `image` if memory has them, synchronously; undefined otherwise. */
+  peek(image: string): FactsResult | undefined {
+    if (!this.source.peek) return undefined;
+    const ref = parseImageRef(image);
+    if (!ref || (this.allowed && !this.allowed.has(ref.registry))) return undefined;
+    const facts = this.source.peek(ref);
+    if (!facts) return undefined;
+    return { ok: true, facts: { ...facts, pinned: formatImageRef({ ...ref, tag: '', digest: facts.digest }) }, source: 'memory' };
+  }
+
   /** The facts of `image` by `deadline` (the caller's signal); never throws. */
   async lookup(image: string, deadline: AbortSignal): Promise<FactsResult> {
     const ref = parseImageRef(image);
@@ -104,7 +116,7 @@ export class FactService {
     try {
       const { facts, source } = await this.source.get(ref, this.verify, deadline);
       this.opts.onSource?.(source);
-      const r: FactsResult = { ok: true, facts: { ...facts, pinned: formatImageRef({ ...ref, tag: '', digest: facts.digest }) } };
+      const r: FactsResult = { ok: true, facts: { ...facts, pinned: formatImageRef({ ...ref, tag: '', digest: facts.digest }) }, source };
       if (deadline.aborted && isTransient(r)) return { ok: false, kind: 'deadline', message: `${image}: not verified within the request's deadline` };
       return r;
     } catch (err) {

@@ -22,6 +22,8 @@ import { factsValue, pinnedValue, providerKeys, providerResponse, systemError } 
 import { factsImages, factsResponse, transientFailure } from './wire/kyverno.js';
 
 export const POLICY_HEADER = 'x-atcr-policy-sha256';
+/** Requests slower than this are logged at info even when answered from the cache. */
+const SLOW_REQUEST_MS = 50;
 
 export interface ServeLimits {
   /** Largest request body (default 1 MiB). */
@@ -97,6 +99,11 @@ const ROUTES: Record<string, Endpoint> = {
 /** Text from the network, as it may appear in a log line: no controls, bounded. */
 function logSafe(s: string, max = 512): string {
   return escapeControls(s.length > max ? `${s.slice(0, max)}…` : s);
+}
+
+interface RequestContext {
+  /** Every image was answered from a cache tier (no verification ran or was joined). */
+  cachedOnly: boolean;
 }
 
 class Reply {
@@ -231,9 +238,33 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       metrics.waiting.dec();
     }
   };
-  const lookupAll = (images: string[]) => {
-    const deadline = AbortSignal.any([AbortSignal.timeout(deadlineMs), shutdown.signal]);
-    return Promise.all(images.map((i) => lookup(i, deadline)));
+  // One timer per request (AbortSignal.timeout/any per request cost more than the answer).
+  const lookupAll = async (images: string[], ctx: RequestContext) => {
+    // Everything in memory: answered synchronously, no timer, no promise per image.
+    const hits: FactsResult[] = [];
+    for (const image of images) {
+      const hit = facts.peek(image);
+      if (!hit) break;
+      hits.push(hit);
+    }
+    if (hits.length === images.length) {
+      ctx.cachedOnly = true;
+      for (const r of hits) metrics.imagesSeen.inc({ signed: r.ok && r.facts.signatures.some((s) => s.valid) ? 'true' : 'false' });
+      metrics.answers.inc({ source: 'memory' }, hits.length);
+      return hits;
+    }
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), deadlineMs);
+    const onShutdown = () => deadline.abort();
+    shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    try {
+      const results = await Promise.all(images.map((i) => lookup(i, deadline.signal)));
+      ctx.cachedOnly = results.every((r) => r.ok && (r.source === 'memory' || r.source === 'redis'));
+      return results;
+    } finally {
+      clearTimeout(timer);
+      shutdown.signal.removeEventListener('abort', onShutdown);
+    }
   };
 
   // The policy: loaded before the first request, re-loaded on change.
@@ -264,7 +295,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     watches.push(watchFiles([config.policyFile], config.watchIntervalMs ?? 1000, () => (pending = pending.then(() => reloadPolicy(false)))));
   }
 
-  async function route(endpoint: Endpoint, req: http.IncomingMessage, url: URL, rid: string): Promise<Reply> {
+  async function route(endpoint: Endpoint, req: http.IncomingMessage, url: URL | undefined, ctx: RequestContext): Promise<Reply> {
     switch (endpoint) {
       case 'healthz':
         return Reply.json(200, { status: 'ok' });
@@ -286,13 +317,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
           if (err instanceof BadRequest) return Reply.json(err.status, systemError(err.message));
           throw err;
         }
-        const results = await lookupAll(keys);
-        log.debug({ rid, keys: keys.length }, 'gatekeeper answer');
+        const results = await lookupAll(keys, ctx);
         return Reply.json(200, providerResponse(keys, results, endpoint === 'gatekeeper-provider' ? factsValue : pinnedValue));
       }
       case 'kyverno-facts': {
         const images = factsImages(parseJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
-        const results = await lookupAll(images);
+        const results = await lookupAll(images, ctx);
         const transient = transientFailure(results);
         if (transient) return Reply.json(503, { error: `could not verify now: ${transient}; retry` });
         return Reply.json(200, factsResponse(images, results));
@@ -301,7 +331,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         let images: string[];
         let single = false;
         if (req.method === 'GET') {
-          const image = url.searchParams.get('image');
+          const image = url!.searchParams.get('image');
           if (!image) throw new BadRequest('the image query parameter is required: /v1/verify?image=REF');
           images = [image];
           single = true;
@@ -309,12 +339,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
           images = factsImages(parseJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
         }
         const t0 = performance.now();
-        const results = await lookupAll(images);
+        const results = await lookupAll(images, ctx);
         const answers = images.map((image, i) => verifyAnswer(image, results[i]!, performance.now() - t0));
         return Reply.json(200, single ? answers[0] : { results: answers });
       }
       default:
-        throw new BadRequest(`no endpoint ${req.method ?? ''} ${url.pathname}`, 404);
+        throw new BadRequest(`no endpoint ${logSafe(req.method ?? '', 16)} ${logSafe(url?.pathname ?? '', 256)}`, 404);
     }
   }
 
@@ -341,6 +371,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const t0 = performance.now();
     const rid = randomUUID();
+    const ctx: RequestContext = { cachedOnly: false };
     let endpoint: Endpoint = 'unknown';
     const finish = (reply: Reply) => {
       if (res.headersSent || res.destroyed) return;
@@ -356,17 +387,26 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       metrics.requests.inc({ endpoint, status: String(reply.status) });
       metrics.latency.observe({ endpoint }, (performance.now() - t0) / 1000);
       if (endpoint !== 'metrics' && endpoint !== 'healthz' && endpoint !== 'readyz') {
-        log.info({ rid, method: logSafe(req.method ?? ''), endpoint, status: reply.status, ms: Math.round((performance.now() - t0) * 100) / 100 }, 'request');
+        // A fast answer from the cache is the common case and is counted in the metrics;
+        // its line is debug, so that logging does not become the service's main cost.
+        const ms = performance.now() - t0;
+        const level = reply.status >= 400 || ms >= SLOW_REQUEST_MS || !ctx.cachedOnly ? 'info' : 'debug';
+        if (log.isLevelEnabled(level)) log[level]({ rid, method: logSafe(req.method ?? ''), endpoint, status: reply.status, ms: Math.round(ms * 100) / 100 }, 'request');
       }
     };
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://service');
-    } catch {
-      return finish(Reply.json(400, { error: 'the request target is not a URL path' }));
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    endpoint = ROUTES[`${req.method} ${q < 0 ? target : target.slice(0, q)}`] ?? 'unknown';
+    // Parsed only where the query or the path's text is needed (verify, 404).
+    let url: URL | undefined;
+    if (endpoint === 'verify' || endpoint === 'unknown') {
+      try {
+        url = new URL(target, 'http://service');
+      } catch {
+        return finish(Reply.json(400, { error: 'the request target is not a URL path' }));
+      }
     }
-    endpoint = ROUTES[`${req.method} ${url.pathname}`] ?? 'unknown';
-    route(endpoint, req, url, rid).then(finish, (err: unknown) => {
+    route(endpoint, req, url, ctx).then(finish, (err: unknown) => {
       if (err instanceof BadRequest) return finish(Reply.json(err.status, { error: err.message }));
       // One request's bug is that request's 500, logged; never the process.
       log.error({ rid, endpoint, err: logSafe(err instanceof Error ? (err.stack ?? err.message) : String(err), 4096) }, 'request failed');

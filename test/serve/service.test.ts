@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtprotoWorld, type ImageHandle } from '../support/atproto-world.js';
+import { runCli } from '../integration/cli.js';
 import { MemoryRegistry } from '../support/registry/memory-registry.js';
 import { RedisServer } from './cache/redis-server.js';
 import { GATEKEEPER_NAME, issue, makeCa, serverCert, type Issued, type Pki } from './support/certs.js';
@@ -74,6 +75,21 @@ afterAll(async () => {
   for (const s of sockets) s.destroy();
   await new Promise((r) => hang?.close(r));
   await world?.stop();
+});
+
+describe('command line', () => {
+  it('needs a certificate, or --insecure-http which stays on loopback', async () => {
+    const none = await runCli(['serve']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--tls-cert FILE and --tls-key FILE/);
+    const redisWithoutKey = await runCli(['serve', '--insecure-http', '--redis', 'redis://127.0.0.1:1']);
+    expect(redisWithoutKey.code).toBe(2);
+    expect(redisWithoutKey.stderr).toMatch(/--cache-key-file/);
+    const plain = await serve(['--insecure-http', '--listen', '127.0.0.1:0', ...network()]);
+    expect(plain.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await call(plain.url, 'GET', '/readyz')).json).toMatchObject({ status: 'ready', redis: 'not configured' });
+    await plain.stop();
+  });
 });
 
 describe('mTLS', () => {

@@ -92,7 +92,8 @@ export function registerServe(program: Command): void {
       const { settings, deadlineMs: verificationMs } = verifierSettings(flags);
       const deadlineMs = duration('--deadline', flags.deadline);
       const allowedRegistries = flags.allowedRegistries?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-      const logger = pino({ base: { service: 'atcr-verify' } });
+      // Asynchronous writes: a log line per request must not block answering; flushed at exit.
+      const logger = pino({ base: { service: 'atcr-verify' } }, pino.destination({ dest: 1, sync: false }));
       const metrics = new ServeMetrics();
       const cache = buildCache(flags, { registry: metrics.registry, settings, verificationMs, logger }, (message: string) => new CliError(message, EXIT.usage));
       let server: RunningServer;
@@ -106,7 +107,7 @@ export function registerServe(program: Command): void {
           settings,
           deadlineMs,
           cache: cache.cache,
-          redisHealthy: cache.redisHealthy,
+          ...(cache.redisHealthy ? { redisHealthy: cache.redisHealthy } : {}),
           logger,
           metrics,
           ...(allowedRegistries && allowedRegistries.length > 0 ? { allowedRegistries } : {}),
@@ -129,6 +130,7 @@ export function registerServe(program: Command): void {
           void server
             .close(grace)
             .then(() => cache.close())
+            .then(() => logger.flush())
             .then(resolve, resolve);
         };
         process.on('SIGTERM', stop);
