@@ -42,13 +42,15 @@ describe('the atcr-verify container image', () => {
       'org.opencontainers.image.licenses': 'MIT',
       'org.opencontainers.image.version': expect.stringMatching(/^\d+\.\d+\.\d+/),
     });
-    const files = (await run('bash', ['-c', `"${crane}" export --insecure "${ref}" - | tar -t`], { maxBuffer: 1 << 20 })).stdout.split('\n');
-    expect(files).toContain('./atcr-verify');
+    const files = (await run('bash', ['-c', `"${crane}" export --insecure "${ref}" - | tar -t`], { maxBuffer: 1 << 20 })).stdout
+      .split('\n')
+      .map((f) => f.replace(/^\.\//u, ''));
+    expect(files).toContain('atcr-verify');
     expect(files.some((f) => /(^|\/)(sh|bash|busybox)$/.test(f))).toBe(false);
   });
 
   it('is signed with atcr-verify sign and verified with atcr-verify verify', async () => {
-    const signer = await world.account('release');
+    const signer = await world.account('imagesigner');
     const sign = await runCli(['sign', ref, '--pds', world.pdsUrl, '--identifier', signer.handle, '--output', 'json'], { ATCR_PDS_PASSWORD: 'password' });
     expect(sign.code, sign.stderr).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'atcr-image-'));

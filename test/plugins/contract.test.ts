@@ -105,7 +105,7 @@ describe('containerd contract through the standalone executable', () => {
     expect(r.code).not.toBe(0);
     expect(Buffer.byteLength(r.stdout)).toBeLessThanOrEqual(32 * 1024);
     expect(r.stdout).not.toContain('\u001b');
-    expect(r.stdout).toContain('\\u001b[31mred\\nnext');
+    expect(r.stdout).toContain('\\u001b[31mred\\u000anext');
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stdout.trimEnd().endsWith('…')).toBe(true);
   });

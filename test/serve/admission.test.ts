@@ -136,8 +136,8 @@ async function gatekeeperAllows(target: RunningServer, image: string): Promise<{
     status_code: reply.status,
     system_error: reply.json.response.systemError ?? '',
   };
-  const t = (constraintTemplate(ir) as any).spec.targets[0];
-  const program = new RegoProgram([t.rego, ...t.libs]);
+  const { source } = (constraintTemplate(ir) as any).spec.targets[0].code[0];
+  const program = new RegoProgram([source.rego, ...source.libs]);
   const nowNs = parseRfc3339Ns(new Date().toISOString())!;
   const builtins = {
     'time.now_ns': () => nowNs,
