@@ -110,6 +110,8 @@ export interface NamedEvaluator {
 export function runCase(c: TestCase, engines: readonly NamedEvaluator[]): CaseResult {
   const problems: string[] = [];
   let first: Decision | null = null;
+  // The engine that gave `first`: not engines[0] when that one failed.
+  let firstName = '';
   for (const e of engines) {
     let d: Decision;
     try {
@@ -120,8 +122,10 @@ export function runCase(c: TestCase, engines: readonly NamedEvaluator[]): CaseRe
     }
     const tag = engines.length > 1 ? `${e.name}: ` : '';
     for (const p of checkExpectation(c.expect, d)) problems.push(tag + p);
-    if (first === null) first = d;
-    else for (const diff of decisionDifferences(first, d)) problems.push(`engines disagree (${engines[0]!.name} vs ${e.name}) on ${diff}`);
+    if (first === null) {
+      first = d;
+      firstName = e.name;
+    } else for (const diff of decisionDifferences(first, d)) problems.push(`engines disagree (${firstName} vs ${e.name}) on ${diff}`);
   }
   return { name: c.name, line: c.line, passed: problems.length === 0, problems, decision: first };
 }

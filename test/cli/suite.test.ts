@@ -75,6 +75,20 @@ describe('running a case', () => {
     expect(r.passed).toBe(false);
     expect(r.problems).toEqual(['native: effect: expected "deny", got "allow"', 'wasm: engine failed: boom']);
   });
+
+  it('a disagreement names the engine whose decision it compares with, not a first engine that failed', () => {
+    const r = runCase(c, [
+      {
+        name: 'native',
+        evaluate: () => {
+          throw new Error('boom');
+        },
+      },
+      { name: 'wasm', evaluate: () => decision() },
+      { name: 'rego', evaluate: () => decision({ satisfiedBy: ['did:plc:a'] }) },
+    ]);
+    expect(r.problems).toEqual(['native: engine failed: boom', 'engines disagree (wasm vs rego) on satisfiedBy: ["did:plc:a","did:plc:b"] vs ["did:plc:a"]']);
+  });
 });
 
 describe('loading a suite', () => {

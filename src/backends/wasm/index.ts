@@ -32,8 +32,10 @@ export async function loadWasmEngine(ir: IRDocument): Promise<WasmEngine> {
   policy.setData({});
   return {
     evaluate(input: unknown): Decision {
-      const rs = policy.evaluate(input, WASM_ENTRYPOINT) as Array<{ result: Decision }>;
-      return rs[0]!.result;
+      const [first] = policy.evaluate(input, WASM_ENTRYPOINT) as Array<{ result: Decision }>;
+      // The module defines the entrypoint for every input: an empty result set is a broken module.
+      if (!first) throw new Error(`internal error: the WebAssembly module gave no result for ${WASM_ENTRYPOINT}`);
+      return first.result;
     },
   };
 }
