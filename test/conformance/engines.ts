@@ -297,7 +297,7 @@ export const gatekeeper: EngineAdapter = {
               const d = v.details?.decision as Decision | undefined;
               if (!d) out[k] = { error: `no decision in the violation: ${v.msg}` };
               else {
-                const expectAction = { deny: 'deny', audit: 'dryrun', warn: 'warn' }[d.effect];
+                const expectAction = d.effect === 'allow' ? undefined : { deny: 'deny', audit: 'dryrun', warn: 'warn' }[d.effect];
                 if (v.enforcementAction !== expectAction) out[k] = { error: `effect ${d.effect} reported under enforcementAction ${v.enforcementAction}` };
                 else out[k] = { decision: d, message: v.msg };
               }

@@ -65,7 +65,7 @@ describe('malformed inputs', () => {
     );
     const bytes = fc.constantFrom(...'{}[]",:\\u0eE.-+ tfn1\x00\x7f'.split('').map((c) => c.charCodeAt(0)), 0x80, 0xc3, 0xa9, 0xed, 0xa0, 0xf0, 0x9f, 0xff);
     const edit = fc.tuple(fc.nat(base.length), fc.nat(2), fc.array(bytes, { maxLength: 3 }));
-    const counts = [0, 0];
+    const counts: [valid: number, malformed: number] = [0, 0];
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
         let text = Array.from(base);

@@ -33,7 +33,7 @@ interface Knobs {
 
 /** A one-signature bundle for REF whose signer is a did:web with a real signed repository. */
 async function bundle(k: Knobs = {}): Promise<Bundle> {
-  const records = k.deleted ? {} : { [RKEY]: manifestRecord(k.recordDigest ?? IMAGE, k.recordRepository ?? 'alice/app') };
+  const records: Record<string, Record<string, unknown>> = k.deleted ? {} : { [RKEY]: manifestRecord(k.recordDigest ?? IMAGE, k.recordRepository ?? 'alice/app') };
   const repo = await makeRepo(records, { filler: 10, did: DID });
   const stranger = await makeRepo({}, { filler: 0, did: DID });
   const docKey = (k.otherSigningKey ? stranger : repo).didKey;

@@ -84,7 +84,7 @@ describe('W3C did:key vectors', () => {
     expect(Buffer.from(key.point).equals(compressed)).toBe(true);
     expect(key.didKey).toBe(c.did);
     const msg = new TextEncoder().encode('atcr signature test');
-    let sig = new Uint8Array(sign('sha256', msg, { key: priv, dsaEncoding: 'ieee-p1363' }));
+    let sig: Uint8Array = new Uint8Array(sign('sha256', msg, { key: priv, dsaEncoding: 'ieee-p1363' }));
     sig = lowS(c.alg, sig);
     expect(verifySignature(c.did, msg, sig)).toBe(true);
     expect(verifySignature(c.did, new TextEncoder().encode('other'), sig)).toBe(false);

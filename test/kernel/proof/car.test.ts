@@ -18,7 +18,7 @@ describe('CAR reader', () => {
     const parsed = parseCar(await f.proof('3kaaaaaaaaaa2'));
     const blocks = [...parsed.blocks.entries()].map(([c, b]) => [CID.parse(c).bytes, b] as [Uint8Array, Uint8Array]);
     const edited = new Uint8Array(blocks[0]![1]);
-    edited[edited.length - 1] ^= 1;
+    edited[edited.length - 1]! ^= 1;
     blocks[0]![1] = edited;
     expect(codeOf(() => parseCar(car(parsed.root, blocks)))).toBe('proof-invalid');
   });
