@@ -139,7 +139,7 @@ describe('admission through the service decides as verify --policy', () => {
     const facts = await call(service.url, 'POST', '/gatekeeper/v1/provider', providerRequest([img]), tls);
     const digest = facts.json.response.items[0].value.digest as string;
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(reply.json.response).toEqual({ idempotent: true, items: [{ key: img, value: `${world.registryHost}/alice/app@${digest}`, error: '' }], systemError: '' });
+    expect(reply.json.response).toEqual({ idempotent: true, items: [{ key: img, value: `${world.registryHost}/alice/app:1.0@${digest}`, error: '' }], systemError: '' });
   });
 
   it('/v1/verify gives the JSON of verify --output json, with the decision of the service policy', async () => {
