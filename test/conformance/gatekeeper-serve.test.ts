@@ -160,6 +160,32 @@ describe('Gatekeeper on atcr-verify serve decides every kernel scenario as verif
   }
 });
 
+describe('one object with many images', () => {
+  it('asks once for all of them and decides each as verify decides it; an image not in the registry is denied by its own error', async () => {
+    const definite = SCENARIOS.filter((n) => !TRANSIENT.has(n));
+    const missing = `${w.world.registryHost}/alice/nothing:1`;
+    const missingCli = await verify(missing);
+    expect(missingCli.code).not.toBe(0);
+    await call(service.url, 'POST', '/gatekeeper/v1/provider', providerRequest([missing]), tls()); // warm, as in beforeAll
+    await harness.setup({ ...artifacts, clientCert: clientCert(), responseCacheTTLSeconds: 0 });
+    for (const kind of KINDS) {
+      const before = await requests(service, 'gatekeeper-provider');
+      const [r] = await harness.review([{ object: workload(kind, [...definite.map((n) => scenario(n).image), missing]) }]);
+      expect(await requests(service, 'gatekeeper-provider')).toBe(before + 1);
+      expect(r!.error).toBeUndefined();
+      const byImage = new Map<string, GatekeeperViolation[]>();
+      for (const v of denials(r!)) byImage.set(v.details.image, [...(byImage.get(v.details.image) ?? []), v]);
+      for (const n of definite) {
+        const c = cli.get(n)!;
+        const vs = byImage.get(scenario(n).image) ?? [];
+        expect(vs.map((v) => v.details.decision), `${kind} ${n}`).toEqual(c.code === 0 ? [] : [c.json.decision]);
+      }
+      expect(byImage.get(missing)!.map((v) => v.details.error), kind).toEqual([expect.stringMatching(/^provider error: not-found: /u)]);
+      expect(byImage.size).toBe(definite.filter((n) => cli.get(n)!.code !== 0).length + 1);
+    }
+  }, 60_000);
+});
+
 describe('mTLS between Gatekeeper and the service', () => {
   it('refuses a Gatekeeper whose certificate names another service (another namespace): every image denied', async () => {
     // A process of its own: the framework keeps its HTTP client per provider process-wide.
