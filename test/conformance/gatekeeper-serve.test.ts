@@ -7,6 +7,7 @@
 // decided as `atcr-verify verify --policy` decides it.
 
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, parseOutput, runCli, type VerifyJson } from '../integration/cli.js';
@@ -227,6 +228,24 @@ describe("Gatekeeper's response cache in front of the service", () => {
       expect(await requests(service, 'gatekeeper-provider')).toBe(asked + i);
     }
   }, 60_000);
+});
+
+describe('a registry that never answers', () => {
+  it("is answered by the service's deadline, inside the Provider's timeout: denied as an outage, not a Gatekeeper timeout", async () => {
+    const sockets: Socket[] = [];
+    const hang = createServer((sock) => sockets.push(sock));
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    try {
+      const image = `127.0.0.1:${(hang.address() as AddressInfo).port}/alice/app:1.0`;
+      await harness.setup({ ...artifacts, clientCert: clientCert(), responseCacheTTLSeconds: 180 });
+      // serve's default --deadline (1500ms) is below the compiled Provider's timeout (2 s).
+      const [r] = await harness.review([{ object: workload('Pod', [image]) }]);
+      expect(denials(r!).map((v) => v.msg)).toEqual([expect.stringMatching(/: provider error: could not verify 1 of 1 images now \(.*deadline.*\); retry$/u)]);
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      await new Promise((r) => hang.close(r));
+    }
+  }, 30_000);
 });
 
 describe('the service stopped', () => {
