@@ -208,6 +208,8 @@ describe('mTLS between Gatekeeper and the service', () => {
 describe("Gatekeeper's response cache in front of the service", () => {
   it('decides a second admission inside the TTL without a request to the service; an outage is asked again', async () => {
     const definite = SCENARIOS.filter((n) => !TRANSIENT.has(n));
+    const notYet = `${w.world.registryHost}/alice/not-yet:1`;
+    await call(service.url, 'POST', '/gatekeeper/v1/provider', providerRequest([notYet]), tls()); // warm, as in beforeAll
     await harness.setup({ ...artifacts, clientCert: clientCert(), responseCacheTTLSeconds: 180 });
     const pods = await harness.review(definite.map((n) => ({ object: workload('Pod', [scenario(n).image]) })));
     const asked = await requests(service, 'gatekeeper-provider');
@@ -226,6 +228,14 @@ describe("Gatekeeper's response cache in front of the service", () => {
       const [r] = await harness.review([pdsDown]);
       expectSameDecision(r!, 'PDS down', `PDS down, admission ${i}`);
       expect(await requests(service, 'gatekeeper-provider')).toBe(asked + i);
+    }
+    // A per-key error is cached like a fact: an image not (yet) in the registry stays denied
+    // for the TTL without asking again (serve.md).
+    const missing = { object: workload('Pod', [notYet]) };
+    for (let i = 1; i <= 2; i++) {
+      const [r] = await harness.review([missing]);
+      expect(denials(r!).map((v) => v.details.error), `not yet pushed, admission ${i}`).toEqual([expect.stringMatching(/^provider error: not-found: /u)]);
+      expect(await requests(service, 'gatekeeper-provider')).toBe(asked + 3);
     }
   }, 60_000);
 });
