@@ -187,6 +187,25 @@ describe('one object with many images', () => {
   }, 60_000);
 });
 
+describe('excluded namespaces', () => {
+  it('neither validates nor pins objects in kube-system and gatekeeper-system, and asks the service nothing', async () => {
+    await harness.setup({ ...artifacts, clientCert: clientCert(), responseCacheTTLSeconds: 0 });
+    const unsigned = scenario('unsigned').image;
+    const before = await requests(service, 'gatekeeper-provider') + (await requests(service, 'gatekeeper-mutate'));
+    for (const namespace of ['kube-system', 'gatekeeper-system']) {
+      const results = await harness.review(KINDS.map((kind) => ({ object: workload(kind, [unsigned]), namespace })));
+      for (const r of results) expect(r, namespace).toEqual({ violations: [] });
+      const [m] = await harness.mutate([{ object: workload('Pod', [unsigned]), namespace }]);
+      expect(m!.mutated, namespace).toBe(false);
+      expect(m!.object.spec.containers[0].image).toBe(unsigned);
+    }
+    expect(await requests(service, 'gatekeeper-provider') + (await requests(service, 'gatekeeper-mutate'))).toBe(before);
+    // The same objects elsewhere are judged.
+    const [judged] = await harness.review([{ object: workload('Pod', [unsigned]), namespace: 'apps' }]);
+    expect(denials(judged!)).toHaveLength(1);
+  });
+});
+
 describe('mTLS between Gatekeeper and the service', () => {
   it('refuses a Gatekeeper whose certificate names another service (another namespace): every image denied', async () => {
     // A process of its own: the framework keeps its HTTP client per provider process-wide.
