@@ -9,7 +9,7 @@ import type { FactsView } from '../verification/decide.js';
 
 /** The kernel's facts for one digest of an image. */
 export interface Facts extends FactsView {
-  /** `registry/repository@digest`: what was verified. */
+  /** `registry/repository:tag@digest`: what was verified, as the policy judged it (pinnedRef). */
   pinned: string;
 }
 
@@ -20,6 +20,15 @@ export type FactsResult = { ok: true; facts: Facts; source?: string } | { ok: fa
 /** A failure that a retry could turn: never cached, never reported as a fact. */
 export function isTransient(r: FactsResult): boolean {
   return r.ok ? r.facts.unavailable : r.kind === 'unavailable' || r.kind === 'deadline';
+}
+
+/**
+ * `registry/repository:tag@digest`: the reference as the policy judged it, pinned. The tag
+ * stays (the runtime pulls by the digest): a policy scoped on a tag, or reading
+ * `image.tag`, decides the pinned reference as it decided the tagged one.
+ */
+export function pinnedRef(ref: ImageRef, digest: string): string {
+  return formatImageRef({ ...ref, digest });
 }
 
 /** Verifies one image (by digest when known) under `signal`. */
@@ -103,7 +112,7 @@ export class FactService {
     if (!ref || (this.allowed && !this.allowed.has(ref.registry))) return undefined;
     const facts = this.source.peek(ref);
     if (!facts) return undefined;
-    return { ok: true, facts: { ...facts, pinned: formatImageRef({ ...ref, tag: '', digest: facts.digest }) }, source: 'memory' };
+    return { ok: true, facts: { ...facts, pinned: pinnedRef(ref, facts.digest) }, source: 'memory' };
   }
 
   /** The facts of `image` by `deadline` (the caller's signal); never throws. */
@@ -116,7 +125,7 @@ export class FactService {
     try {
       const { facts, source } = await this.source.get(ref, this.verify, deadline);
       this.opts.onSource?.(source);
-      const r: FactsResult = { ok: true, facts: { ...facts, pinned: formatImageRef({ ...ref, tag: '', digest: facts.digest }) }, source };
+      const r: FactsResult = { ok: true, facts: { ...facts, pinned: pinnedRef(ref, facts.digest) }, source };
       if (deadline.aborted && isTransient(r)) return { ok: false, kind: 'deadline', message: `${image}: not verified within the request's deadline` };
       return r;
     } catch (err) {

@@ -11,6 +11,8 @@ export interface HarnessSetup {
   templates: string[];
   constraints: string[];
   providers: string[];
+  /** Assign mutations, run by Gatekeeper's mutation system on `mutate` (needs clientCert, as in Gatekeeper). */
+  mutators?: string[];
   clientCert?: { certFile: string; keyFile: string };
   /** 0 disables Gatekeeper's provider response cache; Gatekeeper's default is 180. */
   responseCacheTTLSeconds?: number;
@@ -28,6 +30,14 @@ export interface GatekeeperViolation {
   enforcementAction: string;
   msg: string;
   details?: any;
+}
+
+export interface MutateResult {
+  /** Whether any mutator changed the object. */
+  mutated?: boolean;
+  /** The object as the mutating webhook's patch leaves it. */
+  object?: any;
+  error?: string;
 }
 
 export interface ReviewResult {
@@ -70,6 +80,13 @@ export class GatekeeperHarness {
     const answer = await this.call({ op: 'review', objects });
     if (answer.error) throw new Error(`gatekeeper-harness: ${answer.error}`);
     return answer.results as ReviewResult[];
+  }
+
+  /** Gatekeeper's mutating webhook on each object (CREATE): the mutated object or the error that rejects it. */
+  async mutate(objects: Omit<ReviewObject, 'now'>[]): Promise<MutateResult[]> {
+    const answer = await this.call({ op: 'mutate', objects });
+    if (answer.error) throw new Error(`gatekeeper-harness: ${answer.error}`);
+    return answer.results as MutateResult[];
   }
 
   close(): Promise<void> {

@@ -4,9 +4,6 @@
 // the tests' Kyverno model. Every scenario of the kernel's integration suite is decided
 // exactly as `atcr-verify verify --policy` decides it.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { constraintTemplate } from '../../src/backends/gatekeeper/index.js';
 import type { IRDocument } from '../../src/ir/types.js';
@@ -20,6 +17,7 @@ import { RegoProgram } from '../support/rego/interpreter.js';
 import { parseRfc3339Ns } from '../support/rego/builtins.js';
 import { fromJSON, toJSON, type Value } from '../support/rego/values.js';
 import { GATEKEEPER_NAME, issue, makeCa, serverCert, type Pki } from './support/certs.js';
+import { SCENARIOS, type Scenario, type ScenarioName, startScenarioWorld } from './support/scenarios.js';
 import { call, type ClientTls, providerRequest } from './support/client.js';
 import { silentLogger } from './support/log.js';
 
@@ -30,74 +28,15 @@ let service: RunningServer;
 let plcDownService: RunningServer;
 let policyFile: string;
 let ir: IRDocument;
-const expected = new Map<string, { image: string; allowed: boolean; plcDown?: boolean }>();
+let expected: Map<ScenarioName, Scenario>;
 
 beforeAll(async () => {
-  world = await AtprotoWorld.start();
+  const setup = await startScenarioWorld();
+  ({ world, policyFile, scenarios: expected } = setup);
+  ir = irFromYaml(setup.policyText);
   pki = makeCa();
   const server = serverCert(pki);
   tls = { ca: pki.ca, client: issue(pki, 'gatekeeper', GATEKEEPER_NAME, 'clientAuth') };
-  const dir = mkdtempSync(join(tmpdir(), 'atcr-serve-adm-'));
-
-  const [a, b, c, d] = await Promise.all([world.account(), world.account(), world.account(), world.account()]);
-  const host = world.registryHost;
-  policyFile = join(dir, 'policy.yaml');
-  const policyText = [
-    'version: 1',
-    'policies:',
-    '  - name: team',
-    `    scope: "${host}/team/*"`,
-    '    require:',
-    `      trustedDIDs: [${a.did}, ${b.did}]`,
-    '      minSignatures: 2',
-    '  - name: everything',
-    `    scope: "${host}/**"`,
-    '    require:',
-    `      trustedDIDs: [${a.did}, ${b.did}, ${c.did}, ${d.did}]`,
-    '',
-  ].join('\n');
-  writeFileSync(policyFile, policyText);
-  ir = irFromYaml(policyText);
-
-  const signed = await world.image('alice/app', '1.0');
-  await world.sign(a, signed);
-  expected.set('signed', { image: signed.ref, allowed: true });
-
-  const two = await world.image('team/api', '2.0');
-  await world.sign(a, two);
-  await world.sign(b, two);
-  expected.set('two signers', { image: two.ref, allowed: true });
-
-  const one = await world.image('team/api', '2.1');
-  await world.sign(a, one);
-  expected.set('one of two signers', { image: one.ref, allowed: false });
-
-  const unsigned = await world.image('alice/unsigned', '1');
-  expected.set('unsigned', { image: unsigned.ref, allowed: false });
-
-  const revoked = await world.image('alice/revoked', '1');
-  await world.revoke(a, await world.sign(a, revoked));
-  expected.set('revoked', { image: revoked.ref, allowed: false });
-
-  const other = await world.image('alice/other', '1');
-  await world.sign(a, other, { recordDigest: `sha256:${'0'.repeat(64)}` });
-  expected.set('record for another digest', { image: other.ref, allowed: false });
-
-  const rotated = await world.image('carol/rotated', '1');
-  await world.sign(c, rotated);
-  await world.rotateAtprotoKey(c);
-  expected.set('key changed', { image: rotated.ref, allowed: false });
-
-  const pdsDown = await world.image('dave/pdsdown', '1');
-  await world.sign(d, pdsDown);
-  await world.movePds(d, `http://127.0.0.1:${await closedPort()}`);
-  expected.set('PDS down', { image: pdsDown.ref, allowed: false });
-
-  const plcDown = await world.image('alice/plcdown', '1');
-  await world.sign(a, plcDown);
-  expected.set('PLC down', { image: plcDown.ref, allowed: false, plcDown: true });
-
-  expected.set('registry down', { image: `127.0.0.1:${await closedPort()}/alice/app:1.0`, allowed: false });
 
   const common = {
     host: '127.0.0.1',
@@ -171,8 +110,7 @@ async function kyvernoAllows(target: RunningServer, image: string): Promise<bool
 }
 
 describe('admission through the service decides as verify --policy', () => {
-  const scenarios = ['signed', 'two signers', 'one of two signers', 'unsigned', 'revoked', 'record for another digest', 'key changed', 'PDS down', 'PLC down', 'registry down'];
-  for (const name of scenarios) {
+  for (const name of SCENARIOS) {
     it(name, async () => {
       const s = expected.get(name)!;
       const target = s.plcDown ? plcDownService : service;
@@ -201,7 +139,7 @@ describe('admission through the service decides as verify --policy', () => {
     const facts = await call(service.url, 'POST', '/gatekeeper/v1/provider', providerRequest([img]), tls);
     const digest = facts.json.response.items[0].value.digest as string;
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(reply.json.response).toEqual({ idempotent: true, items: [{ key: img, value: `${world.registryHost}/alice/app@${digest}`, error: '' }], systemError: '' });
+    expect(reply.json.response).toEqual({ idempotent: true, items: [{ key: img, value: `${world.registryHost}/alice/app:1.0@${digest}`, error: '' }], systemError: '' });
   });
 
   it('/v1/verify gives the JSON of verify --output json, with the decision of the service policy', async () => {

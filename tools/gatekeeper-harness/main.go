@@ -10,10 +10,16 @@
 // Protocol: one JSON request per line on stdin, one JSON answer per line on stdout.
 //
 //	{"op":"setup","templates":[yaml…],"constraints":[yaml…],"providers":[yaml…],
-//	 "clientCert":{"certFile":…,"keyFile":…},"responseCacheTTLSeconds":180}
+//	 "mutators":[yaml…],"clientCert":{"certFile":…,"keyFile":…},"responseCacheTTLSeconds":180}
 //	  → {"ok":true}
 //	{"op":"review","now":"RFC 3339","objects":[{"object":{…}|"yaml","now":"RFC 3339","namespace":"ns"}]}
 //	  → {"results":[{"violations":[{"constraint","enforcementAction","msg","details"}]}|{"error":…}]}
+//	{"op":"mutate","objects":[{"object":{…}|"yaml","namespace":"ns"}]}
+//	  → {"results":[{"mutated":bool,"object":{…}}|{"error":…}]}
+//
+// "mutators" are Assign objects, run by Gatekeeper's mutation system (pkg/mutation) as its
+// mutating webhook runs them, external data placeholders resolved through the same
+// Provider cache and client certificate as validation (Gatekeeper's main.go shares them).
 //
 // "now", when given, is what time.now_ns() returns while that object is reviewed: the
 // corpus replays decisions at the instant each case was written for. Without it the real
@@ -39,7 +45,11 @@ import (
 	"github.com/open-policy-agent/frameworks/constraint/pkg/client/drivers/rego"
 	"github.com/open-policy-agent/frameworks/constraint/pkg/client/reviews"
 	frameworksexternaldata "github.com/open-policy-agent/frameworks/constraint/pkg/externaldata"
+	mutationsunversioned "github.com/open-policy-agent/gatekeeper/v3/apis/mutations/unversioned"
 	"github.com/open-policy-agent/gatekeeper/v3/pkg/gator/reader"
+	"github.com/open-policy-agent/gatekeeper/v3/pkg/mutation"
+	"github.com/open-policy-agent/gatekeeper/v3/pkg/mutation/mutators/assign"
+	mutationtypes "github.com/open-policy-agent/gatekeeper/v3/pkg/mutation/types"
 	"github.com/open-policy-agent/gatekeeper/v3/pkg/target"
 	"github.com/open-policy-agent/gatekeeper/v3/pkg/util"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -68,11 +78,31 @@ type objectEntry struct {
 	Operation string          `json:"operation,omitempty"`
 }
 
+// namespace is the admission request's namespace: the entry's, else the object's, else "default".
+func (o objectEntry) namespace(obj *unstructured.Unstructured) string {
+	if o.Namespace != "" {
+		return o.Namespace
+	}
+	if ns := obj.GetNamespace(); ns != "" {
+		return ns
+	}
+	return "default"
+}
+
+// operation is the admission operation, CREATE unless the entry names another.
+func (o objectEntry) operation() admissionv1.Operation {
+	if o.Operation != "" {
+		return admissionv1.Operation(o.Operation)
+	}
+	return admissionv1.Create
+}
+
 type request struct {
 	Op                      string        `json:"op"`
 	Templates               []string      `json:"templates"`
 	Constraints             []string      `json:"constraints"`
 	Providers               []string      `json:"providers"`
+	Mutators                []string      `json:"mutators"`
 	ClientCert              *certFiles    `json:"clientCert,omitempty"`
 	ResponseCacheTTLSeconds *float64      `json:"responseCacheTTLSeconds,omitempty"`
 	Now                     string        `json:"now,omitempty"`
@@ -89,6 +119,12 @@ type violation struct {
 type result struct {
 	Violations []violation `json:"violations"`
 	Error      string      `json:"error,omitempty"`
+}
+
+type mutateResult struct {
+	Mutated bool                   `json:"mutated"`
+	Object  map[string]interface{} `json:"object,omitempty"`
+	Error   string                 `json:"error,omitempty"`
 }
 
 // fixedNow is the time.now_ns() answer in Unix nanoseconds, or 0 for the real clock.
@@ -110,8 +146,9 @@ func init() {
 }
 
 type harness struct {
-	client *constraintclient.Client
-	cancel context.CancelFunc
+	client   *constraintclient.Client
+	mutation *mutation.System
+	cancel   context.CancelFunc
 }
 
 func main() {
@@ -189,8 +226,17 @@ func (h *harness) handle(line []byte) interface{} {
 			results[i] = h.review(o, req.Now)
 		}
 		return map[string]interface{}{"results": results}
+	case "mutate":
+		if h.mutation == nil {
+			return map[string]string{"error": "mutate before a setup with mutators"}
+		}
+		results := make([]mutateResult, len(req.Objects))
+		for i, o := range req.Objects {
+			results[i] = h.mutate(o)
+		}
+		return map[string]interface{}{"results": results}
 	default:
-		return map[string]string{"error": fmt.Sprintf("unknown op %q (want setup or review)", req.Op)}
+		return map[string]string{"error": fmt.Sprintf("unknown op %q (want setup, review or mutate)", req.Op)}
 	}
 }
 
@@ -202,6 +248,7 @@ func (h *harness) setup(req *request) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.client = nil
+	h.mutation = nil
 
 	providerCache := frameworksexternaldata.NewCache()
 	args := []rego.Arg{rego.Tracing(false), rego.AddExternalDataProviderCache(providerCache)}
@@ -216,12 +263,14 @@ func (h *harness) setup(req *request) error {
 		args = append(args, rego.AddExternalDataProviderResponseCache(
 			frameworksexternaldata.NewProviderResponseCache(ctx, time.Duration(ttl*float64(time.Second)))))
 	}
+	mutationOpts := mutation.SystemOpts{ProviderCache: providerCache}
 	if req.ClientCert != nil {
 		watcher, err := certwatcher.New(req.ClientCert.CertFile, req.ClientCert.KeyFile)
 		if err != nil {
 			return fmt.Errorf("client certificate: %w", err)
 		}
 		args = append(args, rego.EnableExternalDataClientAuth(), rego.AddExternalDataClientCertWatcher(watcher))
+		mutationOpts.ClientCertWatcher = watcher
 	}
 	driver, err := rego.New(args...)
 	if err != nil {
@@ -277,8 +326,64 @@ func (h *harness) setup(req *request) error {
 			}
 		}
 	}
+	if len(req.Mutators) > 0 {
+		system := mutation.NewSystem(mutationOpts)
+		for i, text := range req.Mutators {
+			objs, err := reader.ReadUnstructureds([]byte(text))
+			if err != nil {
+				return fmt.Errorf("mutators[%d]: %w", i, err)
+			}
+			for _, obj := range objs {
+				if err := upsertMutator(system, obj); err != nil {
+					return fmt.Errorf("mutators[%d] %q: %w", i, obj.GetName(), err)
+				}
+			}
+		}
+		h.mutation = system
+	}
 	h.client = client
 	return nil
+}
+
+// upsertMutator adds an Assign to the mutation system, converted as gator's expander does.
+func upsertMutator(system *mutation.System, obj *unstructured.Unstructured) error {
+	if obj.GetKind() != "Assign" {
+		return fmt.Errorf("is a %s; only Assign mutators are supported", obj.GetKind())
+	}
+	a := &mutationsunversioned.Assign{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.UnstructuredContent(), a); err != nil {
+		return err
+	}
+	m, err := assign.MutatorForAssign(a)
+	if err != nil {
+		return err
+	}
+	return system.Upsert(m)
+}
+
+// mutate runs the mutation system on one object as Gatekeeper's mutating webhook does
+// (pkg/webhook/mutation.go): the request's namespace set on the object, an Original
+// source, CREATE; the object comes back as the patch would leave it.
+func (h *harness) mutate(o objectEntry) mutateResult {
+	obj, err := readObject(o.Object)
+	if err != nil {
+		return mutateResult{Error: err.Error()}
+	}
+	ns := o.namespace(obj)
+	oldNS := obj.GetNamespace()
+	obj.SetNamespace(ns)
+	mutable := &mutationtypes.Mutable{
+		Object:    obj,
+		Namespace: &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
+		Source:    mutationtypes.SourceTypeOriginal,
+		Operation: o.operation(),
+	}
+	mutated, err := h.mutation.Mutate(context.Background(), mutable)
+	if err != nil {
+		return mutateResult{Error: "mutate: " + err.Error()}
+	}
+	mutable.Object.SetNamespace(oldNS)
+	return mutateResult{Mutated: mutated, Object: mutable.Object.Object}
 }
 
 // toProvider reads an externaldata.gatekeeper.sh Provider object into the framework's type.
@@ -324,18 +429,9 @@ func (h *harness) review(o objectEntry, defaultNow string) result {
 	if err != nil {
 		return result{Error: err.Error()}
 	}
-	ns := o.Namespace
-	if ns == "" {
-		ns = obj.GetNamespace()
-	}
-	if ns == "" {
-		ns = "default"
-	}
+	ns := o.namespace(obj)
 	obj.SetNamespace(ns)
-	op := admissionv1.Create
-	if o.Operation != "" {
-		op = admissionv1.Operation(o.Operation)
-	}
+	op := o.operation()
 	gvk := obj.GroupVersionKind()
 	req := &admissionv1.AdmissionRequest{
 		UID:       "atcr-conformance",
