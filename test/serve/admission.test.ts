@@ -4,7 +4,7 @@
 // the tests' Kyverno model. Every scenario of the kernel's integration suite is decided
 // exactly as `atcr-verify verify --policy` decides it.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import { fromJSON, toJSON, type Value } from '../support/rego/values.js';
 import { GATEKEEPER_NAME, issue, makeCa, serverCert, type Pki } from './support/certs.js';
 import { call, type ClientTls, providerRequest } from './support/client.js';
 import { silentLogger } from './support/log.js';
+import { makeScenarios, SCENARIO_NAMES, type Scenarios } from './support/scenarios.js';
 
 let world: AtprotoWorld;
 let pki: Pki;
@@ -30,7 +31,7 @@ let service: RunningServer;
 let plcDownService: RunningServer;
 let policyFile: string;
 let ir: IRDocument;
-const expected = new Map<string, { image: string; allowed: boolean; plcDown?: boolean }>();
+let expected: Scenarios['expected'];
 
 beforeAll(async () => {
   world = await AtprotoWorld.start();
@@ -39,65 +40,10 @@ beforeAll(async () => {
   tls = { ca: pki.ca, client: issue(pki, 'gatekeeper', GATEKEEPER_NAME, 'clientAuth') };
   const dir = mkdtempSync(join(tmpdir(), 'atcr-serve-adm-'));
 
-  const [a, b, c, d] = await Promise.all([world.account(), world.account(), world.account(), world.account()]);
-  const host = world.registryHost;
-  policyFile = join(dir, 'policy.yaml');
-  const policyText = [
-    'version: 1',
-    'policies:',
-    '  - name: team',
-    `    scope: "${host}/team/*"`,
-    '    require:',
-    `      trustedDIDs: [${a.did}, ${b.did}]`,
-    '      minSignatures: 2',
-    '  - name: everything',
-    `    scope: "${host}/**"`,
-    '    require:',
-    `      trustedDIDs: [${a.did}, ${b.did}, ${c.did}, ${d.did}]`,
-    '',
-  ].join('\n');
-  writeFileSync(policyFile, policyText);
-  ir = irFromYaml(policyText);
-
-  const signed = await world.image('alice/app', '1.0');
-  await world.sign(a, signed);
-  expected.set('signed', { image: signed.ref, allowed: true });
-
-  const two = await world.image('team/api', '2.0');
-  await world.sign(a, two);
-  await world.sign(b, two);
-  expected.set('two signers', { image: two.ref, allowed: true });
-
-  const one = await world.image('team/api', '2.1');
-  await world.sign(a, one);
-  expected.set('one of two signers', { image: one.ref, allowed: false });
-
-  const unsigned = await world.image('alice/unsigned', '1');
-  expected.set('unsigned', { image: unsigned.ref, allowed: false });
-
-  const revoked = await world.image('alice/revoked', '1');
-  await world.revoke(a, await world.sign(a, revoked));
-  expected.set('revoked', { image: revoked.ref, allowed: false });
-
-  const other = await world.image('alice/other', '1');
-  await world.sign(a, other, { recordDigest: `sha256:${'0'.repeat(64)}` });
-  expected.set('record for another digest', { image: other.ref, allowed: false });
-
-  const rotated = await world.image('carol/rotated', '1');
-  await world.sign(c, rotated);
-  await world.rotateAtprotoKey(c);
-  expected.set('key changed', { image: rotated.ref, allowed: false });
-
-  const pdsDown = await world.image('dave/pdsdown', '1');
-  await world.sign(d, pdsDown);
-  await world.movePds(d, `http://127.0.0.1:${await closedPort()}`);
-  expected.set('PDS down', { image: pdsDown.ref, allowed: false });
-
-  const plcDown = await world.image('alice/plcdown', '1');
-  await world.sign(a, plcDown);
-  expected.set('PLC down', { image: plcDown.ref, allowed: false, plcDown: true });
-
-  expected.set('registry down', { image: `127.0.0.1:${await closedPort()}/alice/app:1.0`, allowed: false });
+  const made = await makeScenarios(world, dir);
+  policyFile = made.policyFile;
+  ir = irFromYaml(made.policyText);
+  expected = made.expected;
 
   const common = {
     host: '127.0.0.1',
@@ -171,8 +117,7 @@ async function kyvernoAllows(target: RunningServer, image: string): Promise<bool
 }
 
 describe('admission through the service decides as verify --policy', () => {
-  const scenarios = ['signed', 'two signers', 'one of two signers', 'unsigned', 'revoked', 'record for another digest', 'key changed', 'PDS down', 'PLC down', 'registry down'];
-  for (const name of scenarios) {
+  for (const name of SCENARIO_NAMES) {
     it(name, async () => {
       const s = expected.get(name)!;
       const target = s.plcDown ? plcDownService : service;
