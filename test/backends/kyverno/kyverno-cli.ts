@@ -21,7 +21,7 @@ export interface CliRun {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Runs `kyverno args…` with a hard timeout; rejects on timeout with what it printed so far. */
-export function runKyvernoCli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runKyvernoCli(args: string[], opts: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliRun> {
   const home = mkdtempSync(join(tmpdir(), 'atcr-kyverno-home-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -31,6 +31,7 @@ export function runKyvernoCli(args: string[], opts: { cwd?: string; timeoutMs?: 
     // Kyverno reads this token for apiCall.service (≥ 1.18); none here, so none is sent.
     KYVERNO_SCOPED_TOKEN_PATH: join(home, 'no-token'),
     TMPDIR: home,
+    ...opts.env,
   };
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
@@ -110,7 +111,7 @@ export function parseApplyReport(stdout: string): { results: RuleReport[]; refus
  * `kyverno apply <policies> --resource <resources> --policy-report`: every resource admitted
  * (CREATE) against every policy, apiCall.service requests made for real.
  */
-export async function kyvernoApply(policyYaml: string, resources: readonly unknown[], opts: { timeoutMs?: number } = {}): Promise<ApplyOutcome> {
+export async function kyvernoApply(policyYaml: string, resources: readonly unknown[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ApplyOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'atcr-kyverno-apply-'));
   writeFileSync(join(dir, 'policies.yaml'), policyYaml);
   writeFileSync(join(dir, 'resources.yaml'), jsonDocuments(resources));
