@@ -11,6 +11,7 @@ import { compileKyverno } from '../../../src/backends/kyverno/index.js';
 import { startKyvernoFacts, type KyvernoFactsServer } from '../../conformance/kyverno-facts.js';
 import { TEST_CA_PEM } from '../../conformance/provider.js';
 import { workload } from '../../conformance/gatekeeper-harness.js';
+import { closedPort } from '../../integration/cli.js';
 import { irFromYaml } from './harness.js';
 import { kyvernoApply } from './kyverno-cli.js';
 
@@ -24,9 +25,9 @@ beforeAll(async () => {
 });
 afterAll(() => facts?.close());
 
-async function admitOnce(env: Record<string, string> = {}) {
+async function admitOnce(env: Record<string, string> = {}, serviceUrl = facts.serviceUrl) {
   facts.requests.length = 0;
-  const [artifact] = compileKyverno(irFromYaml(POLICY), { serviceUrl: facts.serviceUrl, caBundle: TEST_CA_PEM });
+  const [artifact] = compileKyverno(irFromYaml(POLICY), { serviceUrl, caBundle: TEST_CA_PEM });
   return kyvernoApply(artifact!.content as string, [workload('Deployment', IMAGES, 'app')], { env });
 }
 
@@ -47,5 +48,12 @@ describe('the apiCall Kyverno makes', () => {
     await admitOnce({ KYVERNO_SCOPED_TOKEN_PATH: join(dir, 'token') });
     expect(facts.requests.length).toBeGreaterThan(0);
     for (const r of facts.requests) expect(r.authorization).toBe('Bearer projected-token-value');
+  }, 60_000);
+
+  it('denies through invalid-image when the service cannot be reached: the call is loaded lazily, the facts take their default', async () => {
+    const outcome = await admitOnce({}, `https://localhost:${await closedPort()}`);
+    expect(outcome.results.map((r) => [r.rule, r.result])).toEqual([['invalid-image', 'fail']]);
+    // The first failing container ends the rule; init containers come before containers.
+    expect(outcome.results[0]!.message).toBe(`validation failure: image ${IMAGES[1]} is denied: no facts from the atcr-verify service for this image (the call failed, or its answer does not list the image)`);
   }, 60_000);
 });
