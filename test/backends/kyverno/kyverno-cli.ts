@@ -6,7 +6,7 @@
 // waiting for one.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NOW_VARIABLE } from '../../../src/backends/kyverno/time.js';
@@ -50,6 +50,7 @@ export function runKyvernoCli(args: string[], opts: { cwd?: string; timeoutMs?: 
     });
     child.once('close', (code) => {
       clearTimeout(timer);
+      rmSync(home, { recursive: true, force: true });
       resolve({ code, stdout, stderr });
     });
   });
@@ -118,7 +119,7 @@ export async function kyvernoApply(policyYaml: string, resources: readonly unkno
   const run = await runKyvernoCli(
     ['apply', join(dir, 'policies.yaml'), '--resource', join(dir, 'resources.yaml'), '--policy-report', '--output-format', 'json', '--remove-color'],
     { cwd: dir, ...opts },
-  );
+  ).finally(() => rmSync(dir, { recursive: true, force: true }));
   // Exit 0 (all passed) or 1 (some failed / errored) with a report; anything else is a crash.
   if (run.code !== 0 && run.code !== 1) throw new Error(`kyverno apply exited ${run.code}: ${run.stderr.slice(-3000)} ${run.stdout.slice(-3000)}`);
   try {

@@ -3,7 +3,7 @@
 // with every container's image, no Content-Type, and `Authorization: Bearer <token>` only
 // when Kyverno's scoped service-account token file exists (KYVERNO_SCOPED_TOKEN_PATH).
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ describe('the apiCall Kyverno makes', () => {
   it('adds the scoped service-account token as a Bearer token when its file exists', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atcr-kyverno-token-'));
     writeFileSync(join(dir, 'token'), 'projected-token-value\n');
-    await admitOnce({ KYVERNO_SCOPED_TOKEN_PATH: join(dir, 'token') });
+    await admitOnce({ KYVERNO_SCOPED_TOKEN_PATH: join(dir, 'token') }).finally(() => rmSync(dir, { recursive: true, force: true }));
     expect(facts.requests.length).toBeGreaterThan(0);
     for (const r of facts.requests) expect(r.authorization).toBe('Bearer projected-token-value');
   }, 60_000);

@@ -6,7 +6,7 @@
 // result of every rule is derived from the native decision: Kyverno must pass, fail or not
 // apply each rule exactly as that decision says.
 
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -94,7 +94,7 @@ describe('kyverno test on the shipped policies', () => {
         writeFileSync(join(dir, 'kyverno-test.yaml'), JSON.stringify(test, null, 1));
       });
     }
-    const run = await runKyvernoCli(['test', root, '--remove-color', '--detailed-results'], { timeoutMs: 120_000 });
+    const run = await runKyvernoCli(['test', root, '--remove-color', '--detailed-results'], { timeoutMs: 120_000 }).finally(() => rmSync(root, { recursive: true, force: true }));
     const summary = /Test Summary: (\d+) tests passed and (\d+) tests failed/u.exec(run.stdout);
     expect(summary, `${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`).not.toBeNull();
     expect({ passed: Number(summary![1]), failed: Number(summary![2]) }, run.stdout.slice(-8000)).toEqual({ passed: expected, failed: 0 });
