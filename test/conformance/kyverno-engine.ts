@@ -14,7 +14,10 @@
 import { parseAllDocuments } from 'yaml';
 import { compileKyverno } from '../../src/backends/kyverno/index.js';
 import type { Decision, Effect } from '../../src/ir/decision.js';
+import { INVALID_REASON, renderMessage, UNKNOWN_SIGNER } from '../../src/ir/messages.js';
+import { byCodePoint } from '../../src/ir/order.js';
 import type { IRDocument } from '../../src/ir/types.js';
+import { factsFor } from '../backends/kyverno/fake-service.js';
 import { kyvernoClock } from '../backends/kyverno/harness.js';
 import { kyvernoApply, NOW_ANNOTATION, pinClock, type PolicyDoc as Policy, type RuleReport } from '../backends/kyverno/kyverno-cli.js';
 import type { CorpusGroup } from './corpus.js';
@@ -71,7 +74,32 @@ function decisionOf(ir: IRDocument, image: string, results: RuleReport[], polici
     if (names.length === 0) return { error: `no policy named in the message: ${f.message}` };
     d.policy = names.sort((a, b) => b.length - a.length)[0]!;
   } else d.policy = null;
-  return { decision: d, message: f.message };
+  return { decision: d, message: sortedReasons(f.message) };
+}
+
+const REASONS = /^(validation failure: image .* does not satisfy trust policy .* \((?:enforce|audit|warn)\): )(.*)$/su;
+
+/**
+ * A policy rule's message with its reasons in code point order. Kyverno lists them by check
+ * and then in signature order, the native decision by code and then DID
+ * (docs/compile-kyverno.md "Known differences"): the reasons themselves are compared exactly.
+ */
+function sortedReasons(message: string): string {
+  const m = REASONS.exec(message);
+  return m ? m[1]! + m[2]!.split('; ').sort(byCodePoint).join('; ') : message;
+}
+
+/** The message Kyverno must write for the native decision (reasons sorted, see sortedReasons). */
+export function kyvernoMessage(input: unknown, d: Decision): string {
+  const image = (input as { image: string }).image;
+  if (d.violations.some((v) => v.code === 'invalid-image')) return `validation failure: image ${image} is denied: ${String(factsFor(image, undefined).parseError)}`;
+  if (d.policy === null) return `validation failure: no trust policy applies to image ${image}`;
+  // Kyverno's signature records do not say why an unusable signature without a kernel code
+  // is unusable, so its message names both reasons.
+  const reasons = d.violations.map((v) =>
+    v.code === 'invalid-signature' && !v.cause ? renderMessage('invalid-signature', { signer: v.did || UNKNOWN_SIGNER, cause: `${INVALID_REASON.unverified} or ${INVALID_REASON.unreadable}` }) : v.message,
+  );
+  return sortedReasons(`validation failure: image ${image} does not satisfy trust policy ${d.policy} (${d.action}): ${reasons.join('; ')}`);
 }
 
 async function runBatch(groups: readonly CorpusGroup[], batch: Batch, facts: KyvernoFactsServer, out: EngineAnswer[][]): Promise<void> {
@@ -133,6 +161,7 @@ async function runBatch(groups: readonly CorpusGroup[], batch: Batch, facts: Kyv
 
 export const kyverno: EngineAdapter = {
   name: 'kyverno',
+  expectedMessage: kyvernoMessage,
   async decide(groups) {
     const facts = await startKyvernoFacts();
     const out: EngineAnswer[][] = groups.map((g) => g.cases.map(() => ({})));
