@@ -73,7 +73,11 @@ function decisionOf(ir: IRDocument, image: string, results: RuleReport[], polici
     const names = ir.policies.map((p) => p.name).filter((n) => f.message.startsWith(`${prefix}${n} (${action}): `));
     if (names.length === 0) return { error: `no policy named in the message: ${f.message}` };
     d.policy = names.sort((a, b) => b.length - a.length)[0]!;
-  } else d.policy = null;
+    d.action = action as Decision['action'];
+  } else {
+    d.policy = null;
+    d.action = null;
+  }
   return { decision: d, message: sortedReasons(f.message) };
 }
 
