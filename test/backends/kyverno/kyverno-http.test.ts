@@ -1,7 +1,8 @@
 // What Kyverno's apiCall really sends to the service (v1.19.0, pkg/engine/apicall): one POST
 // per rule to the URL with the object's variables substituted, the body `{"images": [...]}`
 // with every container's image, no Content-Type, and `Authorization: Bearer <token>` only
-// when Kyverno's scoped service-account token file exists (KYVERNO_SCOPED_TOKEN_PATH).
+// when Kyverno's scoped service-account token file exists (KYVERNO_SCOPED_TOKEN_PATH);
+// `caBundle` must be the raw PEM.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,9 +26,9 @@ beforeAll(async () => {
 });
 afterAll(() => facts?.close());
 
-async function admitOnce(env: Record<string, string> = {}, serviceUrl = facts.serviceUrl) {
+async function admitOnce(env: Record<string, string> = {}, serviceUrl = facts.serviceUrl, caBundle = TEST_CA_PEM) {
   facts.requests.length = 0;
-  const [artifact] = compileKyverno(irFromYaml(POLICY), { serviceUrl, caBundle: TEST_CA_PEM });
+  const [artifact] = compileKyverno(irFromYaml(POLICY), { serviceUrl, caBundle });
   return kyvernoApply(artifact!.content as string, [workload('Deployment', IMAGES, 'app')], { env });
 }
 
@@ -55,5 +56,11 @@ describe('the apiCall Kyverno makes', () => {
     expect(outcome.results.map((r) => [r.rule, r.result])).toEqual([['invalid-image', 'fail']]);
     // The first failing container ends the rule; init containers come before containers.
     expect(outcome.results[0]!.message).toBe(`validation failure: image ${IMAGES[1]} is denied: no facts from the atcr-verify service for this image (the call failed, or its answer does not list the image)`);
+  }, 60_000);
+
+  it('wants caBundle as raw PEM: the base64 form Gatekeeper takes reaches no service, and the image is denied', async () => {
+    const outcome = await admitOnce({}, facts.serviceUrl, Buffer.from(TEST_CA_PEM).toString('base64'));
+    expect(facts.requests).toEqual([]);
+    expect(outcome.results.map((r) => [r.rule, r.result])).toEqual([['invalid-image', 'fail']]);
   }, 60_000);
 });
