@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEED, randomGroups, scenarioGroups, suiteGroups } from './corpus.js';
-import { gatekeeper, kyvernoModel, native, opaBundle, opaRego, opaWasm, ourWasm, regoModel } from './engines.js';
+import { gatekeeper, kyverno, kyvernoModel, native, opaBundle, opaRego, opaWasm, ourWasm, regoModel } from './engines.js';
 import { loadExceptions, runCorpus } from './runner.js';
 
 const SEED = Number(process.env.CONFORMANCE_SEED ?? DEFAULT_SEED);
@@ -19,7 +19,7 @@ describe('conformance corpus', () => {
     const groups = [...(await suiteGroups()), ...(await scenarioGroups()), ...randomGroups(SEED, DOCUMENTS, INPUTS)];
     const random = groups.filter((g) => g.kind === 'random').reduce((n, g) => n + g.cases.length, 0);
     expect(random).toBeGreaterThanOrEqual(2000);
-    const report = await runCorpus(groups, [native, ourWasm, regoModel, kyvernoModel, opaRego, opaBundle, opaWasm, gatekeeper], loadExceptions());
+    const report = await runCorpus(groups, [native, ourWasm, regoModel, kyvernoModel, opaRego, opaBundle, opaWasm, gatekeeper, kyverno], loadExceptions());
     console.log(`conformance: ${report.cases} cases`, JSON.stringify(report.perEngine));
     if (process.env.CONFORMANCE_REPORT) writeFileSync(process.env.CONFORMANCE_REPORT, report.failures.join('\n') + '\n');
     for (const e of report.unexercised) console.log(`conformance: exception not exercised by this seed: ${e.engine} / ${e.class}`);

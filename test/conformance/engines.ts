@@ -314,3 +314,6 @@ export const gatekeeper: EngineAdapter = {
     }
   },
 };
+
+/** The real Kyverno CLI on the compiled ClusterPolicies, in batches (kyverno-engine.ts). */
+export { kyverno } from './kyverno-engine.js';

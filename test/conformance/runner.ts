@@ -55,6 +55,11 @@ export const CLASSES: Record<string, (input: unknown, ir: IRDocument) => boolean
     const year = new Date(i.s * 1000).getUTCFullYear();
     return year < 1700 || year > 2200;
   },
+  /** A `null` entry among the signatures (the kernel never produces one; Kyverno's rules pass it over). */
+  'null-signature': (input) => {
+    const signatures = (input as { signatures?: unknown } | null)?.signatures;
+    return Array.isArray(signatures) && signatures.includes(null);
+  },
   /** Any case: for an engine that cannot decide some part of every document. */
   any: () => true,
   'sub-second-now': (input) => {

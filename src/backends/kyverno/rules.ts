@@ -25,7 +25,9 @@ const POD_SPEC =
 export const CONTAINERS = `${POD_SPEC}.[ephemeralContainers, initContainers, containers][]`;
 
 export const SERVICE_RESULT = 'atcrService';
-const NO_FACTS = 'the atcr-verify service returned no facts for this image';
+// Also what a failed call gives: Kyverno loads the call lazily, and the failure turns the
+// facts variable into this default rather than erroring the rule (deferred loading).
+const NO_FACTS = 'no facts from the atcr-verify service for this image (the call failed, or its answer does not list the image)';
 
 type Condition = { key: string; operator: 'Equals'; value: unknown };
 
@@ -162,7 +164,13 @@ export function policyRule(
     failureActionOf(action),
     `image {{ atcrImage }} does not satisfy trust policy {{ atcrWinner }} (${action}): {{ atcrReasons }}`,
     [FACTS_VARIABLE, variable('atcrWinner', winnerExpression(candidates, whenText)), ...signatureVariables(policies)],
-    [is(`contains(${strListLit(policies.map((p) => p.name))}, atcrWinner)`, true)],
+    [
+      is(`contains(${strListLit(policies.map((p) => p.name))}, atcrWinner)`, true),
+      // Kyverno warns on every result of an emitWarning policy that is not a skip, a pass
+      // included ("rule passed", pkg/webhooks/utils/warning.go): the warn rule applies
+      // only to the containers that fail, so an image satisfying its policy gets no warning.
+      ...(action === 'warn' ? [is('atcrSatisfied', false)] : []),
+    ],
     [is('atcrSatisfied', false)],
   );
 }

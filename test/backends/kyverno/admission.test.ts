@@ -34,6 +34,7 @@ const table = {
   'atcr.io/prod/api:1': { signatures: [good('did:plc:devops'), good('did:plc:devops')] },
   'atcr.io/prod/web:1': { signatures: [good('did:plc:devops'), good('did:plc:ops2')] },
   'atcr.io/staging/api:1': { signatures: [] },
+  'atcr.io/staging/web:1': { signatures: [good('did:plc:devops')] },
   'atcr.io/labs/x:1': { signatures: [] },
 };
 
@@ -53,7 +54,9 @@ describe('kyverno admission', () => {
     const request = podRequest(['atcr.io/prod/api:1', 'atcr.io/labs/x:1']);
     (request.object as any).spec.ephemeralContainers = [{ name: 'debug', image: 'atcr.io/prod/web:1' }];
     const a = admit(policies, request, fakeService(table, calls), NOW);
-    expect(calls).toHaveLength(a.results.length);
+    // One call per rule, also for the warn rule, which applies to no container here and so gives no result.
+    const rules = (policies as { spec: { rules: unknown[] } }[]).reduce((n, p) => n + p.spec.rules.length, 0);
+    expect([calls.length, a.results.length]).toEqual([rules, rules - 1]);
     for (const c of calls) expect([...c.body.images].sort()).toEqual(['atcr.io/labs/x:1', 'atcr.io/prod/api:1', 'atcr.io/prod/web:1']);
     expect(a.allowed).toBe(false);
     const failed = a.results.filter((r) => r.status === 'fail');
@@ -69,7 +72,7 @@ describe('kyverno admission', () => {
     for (const kind of ['Deployment', 'CronJob', 'ReplicationController']) {
       const denied = admit(policies, workload(kind, { containers: [{ name: 'a', image: 'quay.io/x/y:1' }] }), fakeService(table), NOW);
       expect(denied.allowed).toBe(false);
-      expect(denied.results.find((r) => r.rule === 'unmatched')!.messages).toEqual(['no trust policy applies to image quay.io/x/y:1']);
+      expect(denied.results.find((r) => r.rule === 'unmatched')!.messages).toEqual(['validation failure: no trust policy applies to image quay.io/x/y:1']);
       const allowed = admit(policies, workload(kind, { initContainers: [{ name: 'a', image: 'atcr.io/prod/web:1' }] }), fakeService(table), NOW);
       expect(allowed.allowed).toBe(true);
     }
@@ -97,9 +100,13 @@ describe('kyverno admission', () => {
   it('admits warn policies with a warning, and audit policies silently but reported', () => {
     const warned = admit(policies, podRequest(['atcr.io/staging/api:1']), fakeService(table), NOW);
     expect(warned.allowed).toBe(true);
+    // Kyverno's warning: "policy <name>.<rule>: " and the rule's message (pkg/webhooks/utils/warning.go).
     expect(warned.warnings).toEqual([
-      'image atcr.io/staging/api:1 does not satisfy trust policy staging (warn): policy staging requires a signature and the image has none',
+      'policy atcr-verify-warn.policies-warn: validation failure: image atcr.io/staging/api:1 does not satisfy trust policy staging (warn): policy staging requires a signature and the image has none',
     ]);
+    // A satisfied warn policy gives no "rule passed" warning: its rule does not apply.
+    const satisfied = admit(policies, podRequest(['atcr.io/staging/web:1']), fakeService(table), NOW);
+    expect([satisfied.allowed, satisfied.warnings, satisfied.results.filter((r) => r.policy === 'atcr-verify-warn')]).toEqual([true, [], []]);
     const audited = admit(policies, podRequest(['atcr.io/labs/x:1']), fakeService(table), NOW);
     expect(audited.allowed).toBe(true);
     expect(audited.warnings).toEqual([]);
@@ -113,12 +120,15 @@ describe('kyverno admission', () => {
     const silent = admit(policies, podRequest(['atcr.io/prod/api:1']), () => ({ results: {} }), NOW);
     expect(silent.allowed).toBe(false);
     expect(silent.results.find((r) => r.rule === 'invalid-image')!.messages).toEqual([
-      'image atcr.io/prod/api:1 is denied: the atcr-verify service returned no facts for this image',
+      'validation failure: image atcr.io/prod/api:1 is denied: no facts from the atcr-verify service for this image (the call failed, or its answer does not list the image)',
     ]);
     const down = admit(policies, podRequest(['atcr.io/prod/api:1']), () => {
       throw new Error('connection refused');
     }, NOW);
+    // Kyverno loads the call lazily: the failure reaches the facts variable, whose default
+    // ("no facts") the invalid-image rule denies; the other rules apply to nothing.
     expect(down.allowed).toBe(false);
+    expect(down.results.map((r) => [r.rule, r.status])).toEqual([['invalid-image', 'fail']]);
   });
 
   it('keeps rule names within 63 characters and unique', () => {

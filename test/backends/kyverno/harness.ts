@@ -89,3 +89,13 @@ export function kyvernoClock(input: unknown): string | null {
   if (typeof image !== 'string' || !Array.isArray(signatures) || !instant || instant.n !== 0) return null;
   return new Date(instant.s * 1000).toISOString().slice(0, 19) + 'Z';
 }
+
+/**
+ * Whether an allowed decision's governing policy leaves no rule result to read it from: a
+ * policy without `require.signature` (no rule), or a satisfied `warn` policy (its rule
+ * applies only to failing containers, so that Kyverno emits no "rule passed" warning).
+ */
+export function unreported(ir: IRDocument, native: { allowed: boolean; policy: string | null }): boolean {
+  const p = ir.policies.find((q) => q.name === native.policy);
+  return p !== undefined && (!p.require.signature || (p.action === 'warn' && native.allowed));
+}

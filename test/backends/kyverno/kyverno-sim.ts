@@ -106,12 +106,25 @@ function loadContext(search: Search, service: Service, ctx: Record<string, unkno
       if (entry.apiCall.method !== 'POST') throw new Error('the model only posts');
       const body: Record<string, unknown> = {};
       for (const d of entry.apiCall.data as { key: string; value: unknown }[]) body[d.key] = substituteDeep(search, ctx, d.value);
-      ctx[entry.name] = JSON.parse(JSON.stringify(service(entry.apiCall.service.url, body)));
+      // Deferred loading (Kyverno's default, toggle enableDeferredLoading): a failed call
+      // fails only the expressions that read the entry, and a variable with a `default`
+      // takes its default (pkg/engine/context/loaders/variable.go) instead of erroring.
+      try {
+        ctx[entry.name] = JSON.parse(JSON.stringify(service(entry.apiCall.service.url, body)));
+      } catch {
+        delete ctx[entry.name];
+      }
     } else {
       only(entry.variable, ['jmesPath', 'default'], 'variable');
       const path = substitute(search, ctx, entry.variable.jmesPath);
       if (typeof path !== 'string') throw new Error('jmespath value must be a string');
-      let value = search(ctx, path);
+      // A query that fails or gives null takes the default, if there is one.
+      let value: unknown;
+      try {
+        value = search(ctx, path);
+      } catch (err) {
+        if (entry.variable.default === undefined) throw err;
+      }
       if (value === null || value === undefined) value = entry.variable.default ?? null;
       if (value === null) throw new Error(`failed to add context entry for variable ${entry.name} since it evaluated to nil`);
       ctx[entry.name] = value;
@@ -166,25 +179,38 @@ function runRule(
     const ctx: Record<string, unknown> = { request: { operation: request.operation, object: request.object } };
     loadContext(search, service, ctx, rule.context ?? []);
     let applied = false;
-    for (const foreach of validate.foreach as Record<string, any>[]) {
+    // validate_resource.go validateForEach / validateElements: null elements are passed
+    // over, an element whose preconditions fail (or cannot be evaluated) is skipped, and the
+    // first failing element ends the rule, its message prefixed "validation failure: ".
+    foreachLoop: for (const foreach of validate.foreach as Record<string, any>[]) {
       only(foreach, ['list', 'context', 'preconditions', 'deny'], 'foreach');
       const list = search(ctx, foreach.list);
       if (!Array.isArray(list)) throw new Error('foreach list is not an array');
-      list.forEach((element, elementIndex) => {
+      for (const [elementIndex, element] of list.entries()) {
+        if (element === null || element === undefined) continue;
         const ectx: Record<string, unknown> = { ...ctx, element, elementIndex };
         loadContext(search, service, ectx, foreach.context ?? []);
         const trace: ElementTrace = { element, applied: false, failed: false, context: ectx };
         result.elements.push(trace);
-        if (foreach.preconditions && !conditionsHold(search, ectx, foreach.preconditions)) return;
+        let holds: boolean;
+        try {
+          holds = !foreach.preconditions || conditionsHold(search, ectx, foreach.preconditions);
+        } catch {
+          holds = false;
+        }
+        if (!holds) continue;
         trace.applied = applied = true;
         if (conditionsHold(search, ectx, foreach.deny.conditions)) {
           trace.failed = true;
-          trace.message = String(substitute(search, ectx, validate.message));
+          trace.message = `validation failure: ${String(substitute(search, ectx, validate.message))}`;
           result.messages.push(trace.message);
+          break foreachLoop;
         }
-      });
+      }
     }
-    result.status = result.messages.length > 0 ? 'fail' : applied ? 'pass' : 'skip';
+    // A rule no element applied to gives no response at all (validateForEach returns nil).
+    if (!applied) return null;
+    result.status = result.messages.length > 0 ? 'fail' : 'pass';
   } catch (err) {
     result.status = 'error';
     result.error = (err as Error).message;
@@ -205,8 +231,21 @@ export function admit(policies: unknown[], request: AdmissionRequest, service: S
       if (r) results.push(r);
     }
   }
-  // failurePolicy Fail: an error in an Enforce rule blocks like a failure.
-  const blocked = results.some((r) => r.failureAction === 'Enforce' && (r.status === 'fail' || r.status === 'error'));
-  const warnings = results.filter((r) => r.failureAction === 'Audit' && r.emitWarning && r.status === 'fail').flatMap((r) => r.messages);
+  // BlockRequest (pkg/utils/engine/response.go): a failed Enforce rule, or any rule error in
+  // a policy with failurePolicy Fail. Only policies with an Enforce rule are evaluated in the
+  // blocking path (policycache ValidateEnforce); audit-only policies never block.
+  const docs = policies as Record<string, any>[];
+  const enforcing = new Set(docs.filter((d) => (d.spec.rules as Record<string, any>[]).some((r) => r.validate?.failureAction === 'Enforce')).map((d) => d.metadata.name as string));
+  const failClosed = new Set(
+    docs.filter((d) => (d.spec.webhookConfiguration?.failurePolicy ?? d.spec.failurePolicy ?? 'Fail') === 'Fail').map((d) => d.metadata.name as string),
+  );
+  const blocked = results.some(
+    (r) => (r.failureAction === 'Enforce' && r.status === 'fail') || (r.status === 'error' && enforcing.has(r.policy) && failClosed.has(r.policy)),
+  );
+  // GetWarningMessages (pkg/webhooks/utils/warning.go): every result of an emitWarning
+  // policy that is not a skip, passes included.
+  const warnings = results
+    .filter((r) => r.emitWarning && r.status !== 'skip')
+    .map((r) => `policy ${r.policy}.${r.rule}: ${r.status === 'pass' ? 'rule passed' : r.status === 'error' ? r.error : r.messages[0]}`);
   return { allowed: !blocked, warnings, results };
 }

@@ -42,10 +42,27 @@ export interface ScenarioWorld {
   latest: Scenario;
 }
 
+/** The names in order, for tests that iterate them. */
+export const SCENARIO_NAMES = SCENARIOS;
+
+export interface Scenarios {
+  policyText: string;
+  policyFile: string;
+  expected: Map<ScenarioName, Scenario>;
+  latest: Scenario;
+}
+
+/** A new loopback world with every scenario made in it. */
 export async function startScenarioWorld(): Promise<ScenarioWorld> {
   const world = await AtprotoWorld.start();
-  const scenarios = new Map<ScenarioName, Scenario>();
   const dir = mkdtempSync(join(tmpdir(), 'atcr-serve-adm-'));
+  const made = await makeScenarios(world, dir);
+  return { world, dir, policyFile: made.policyFile, policyText: made.policyText, scenarios: made.expected, latest: made.latest };
+}
+
+/** Writes the policy into `dir` and makes every scenario's image in `world`. */
+export async function makeScenarios(world: AtprotoWorld, dir: string): Promise<Scenarios> {
+  const scenarios = new Map<ScenarioName, Scenario>();
 
   const [a, b, c, d] = await Promise.all([world.account(), world.account(), world.account(), world.account()]);
   const host = world.registryHost;
@@ -115,5 +132,5 @@ export async function startScenarioWorld(): Promise<ScenarioWorld> {
   await world.sign(a, latestImage);
   const latest = { image: latestImage.ref, allowed: false };
 
-  return { world, dir, policyFile, policyText, scenarios, latest };
+  return { policyFile, policyText, expected: scenarios, latest };
 }
