@@ -105,9 +105,11 @@ class Collector {
   }
 }
 
-function wouldBlock(err: unknown): boolean {
+/** A read that failed because a pipe has no data yet is -1 bytes (the loop waits); any other failure stands. */
+function blocked(err: unknown): number {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'EAGAIN' || code === 'EWOULDBLOCK';
+  if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return -1;
+  throw err;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -161,24 +163,12 @@ export async function readBounded(path: string, limits: ReadLimits): Promise<Buf
   }
   try {
     const steps = readSteps(await fh.stat(), limits, path);
-    let step = steps.next();
-    while (!step.done) {
+    for (let step = steps.next(); ; ) {
+      if (step.done) return step.value;
       const s = step.value;
-      if ('wait' in s) {
-        await sleep(s.wait, limits.signal);
-        step = steps.next(0);
-        continue;
-      }
-      let n: number;
-      try {
-        n = (await fh.read(s.read, 0, s.read.length, null)).bytesRead;
-      } catch (err) {
-        if (!wouldBlock(err)) throw err;
-        n = -1;
-      }
-      step = steps.next(n);
+      if ('wait' in s) await sleep(s.wait, limits.signal);
+      step = steps.next('wait' in s ? 0 : await fh.read(s.read, 0, s.read.length, null).then((r) => r.bytesRead, blocked));
     }
-    return step.value;
   } catch (err) {
     throw fromErrno(err, limits, path);
   } finally {
@@ -205,25 +195,23 @@ export function readBoundedSync(path: string, limits: ReadLimits): Buffer {
   }
   try {
     const steps = readSteps(fstatSync(fd), limits, path);
-    let step = steps.next();
-    while (!step.done) {
+    for (let step = steps.next(); ; ) {
+      if (step.done) return step.value;
       const s = step.value;
       if ('wait' in s) {
         if (limits.deadline === undefined) throw timedOut(limits, path);
         sleepSync(s.wait);
         step = steps.next(0);
-        continue;
+      } else {
+        let n: number;
+        try {
+          n = readSync(fd, s.read, 0, s.read.length, null);
+        } catch (err) {
+          n = blocked(err);
+        }
+        step = steps.next(n);
       }
-      let n: number;
-      try {
-        n = readSync(fd, s.read, 0, s.read.length, null);
-      } catch (err) {
-        if (!wouldBlock(err)) throw err;
-        n = -1;
-      }
-      step = steps.next(n);
     }
-    return step.value;
   } catch (err) {
     throw fromErrno(err, limits, path);
   } finally {

@@ -11,7 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { escapeControls, escapeJsonText } from '../diagnostics/format.js';
 import { DiscoveryError, Verifier, type VerifierSettings, type VerifyReport } from '../kernel/index.js';
-import { outcomeOf, outcomeJson, type VerificationJson } from '../verification/decide.js';
+import { failureJson, outcomeOf, outcomeJson, type VerificationJson } from '../verification/decide.js';
 import { type FactSource, FactService, factsOf, type FactsResult } from './facts.js';
 import { ServeMetrics } from './metrics.js';
 import { type LoadedPolicy, loadPolicy } from './policy.js';
@@ -350,18 +350,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
 
   /** `verify --output json` for one image, decided by the service's policy when it has one. */
   function verifyAnswer(image: string, r: FactsResult, ms: number): VerificationJson {
-    if (!r.ok) {
-      return {
-        image,
-        digest: '',
-        verified: false,
-        signatures: [],
-        decision: null,
-        offline: false,
-        durationMs: Math.round(ms * 100) / 100,
-        error: { kind: r.kind === 'refused' ? 'usage' : r.kind === 'deadline' ? 'unavailable' : r.kind, message: r.message },
-      };
-    }
+    if (!r.ok) return failureJson(image, { kind: r.kind === 'refused' ? 'usage' : r.kind === 'deadline' ? 'unavailable' : r.kind, message: r.message }, false, ms);
     const p = policy;
     const outcome = outcomeOf(image, r.facts, p ? { policy: p.ir } : {});
     if (outcome.decision) metrics.decisions.inc({ policy: logSafe(outcome.decision.policy ?? '(none)', 128), effect: outcome.decision.effect });
