@@ -285,8 +285,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       policyFailed = true;
       metrics.policyReloads.inc({ result: 'failed' });
       metrics.policyStale.set(policy ? 1 : 0);
-      log.error({ event: 'policy-rejected', file: config.policyFile, findings: r.findings.map((f) => logSafe(f)), keeping: policy?.sha256 ?? null }, 'policy does not compile');
-      if (initial) throw new Error(`${config.policyFile} is not a valid trust policy: ${r.findings.join('; ')}`);
+      log.error({ event: 'policy-rejected', file: config.policyFile, findings: r.findings.map((f) => logSafe(f)), keeping: policy?.sha256 ?? null }, r.unreadable ? 'policy file unreadable' : 'policy does not compile');
+      if (initial) throw new Error(r.unreadable ? r.findings.join('; ') : `${config.policyFile} is not a valid trust policy: ${r.findings.join('; ')}`);
     }
   };
   await reloadPolicy(true);
@@ -406,7 +406,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let server: http.Server | https.Server;
   if (config.tls) {
     const files = config.tls;
-    const material = readTls(files);
+    const material = await readTls(files);
     const requireClient = Boolean(files.clientCa);
     server = https.createServer({ ...contextOptions(material), requestCert: requireClient, rejectUnauthorized: requireClient }, handler);
     const clientName = config.clientName ?? DEFAULT_CLIENT_NAME;
@@ -422,17 +422,21 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     }
     server.on('tlsClientError', () => metrics.clientRefused.inc());
     const tlsServer = server as https.Server;
+    let tlsPending = Promise.resolve();
     watches.push(
       watchFiles([files.cert, files.key, ...(files.clientCa ? [files.clientCa] : [])], config.watchIntervalMs ?? 1000, () => {
-        try {
-          tlsServer.setSecureContext(contextOptions(readTls(files)));
-          metrics.tlsReloads.inc({ result: 'ok' });
-          log.info({ event: 'tls-reloaded' }, 'certificates reloaded');
-        } catch (err) {
-          // Mid-rotation the key and certificate may disagree for a moment: keep the old pair.
-          metrics.tlsReloads.inc({ result: 'failed' });
-          log.warn({ event: 'tls-reload-failed', err: logSafe(err instanceof Error ? err.message : String(err)) }, 'keeping the previous certificates');
-        }
+        // One reload at a time, in order: the last change read is the one in force.
+        tlsPending = tlsPending.then(async () => {
+          try {
+            tlsServer.setSecureContext(contextOptions(await readTls(files)));
+            metrics.tlsReloads.inc({ result: 'ok' });
+            log.info({ event: 'tls-reloaded' }, 'certificates reloaded');
+          } catch (err) {
+            // Mid-rotation the key and certificate may disagree for a moment: keep the old pair.
+            metrics.tlsReloads.inc({ result: 'failed' });
+            log.warn({ event: 'tls-reload-failed', err: logSafe(err instanceof Error ? err.message : String(err)) }, 'keeping the previous certificates');
+          }
+        });
       }),
     );
   } else {
