@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../integration/cli.js';
 import { makeCa, serverCert, type Issued, type Pki } from './support/certs.js';
 import { call } from './support/client.js';
-import { sample, startServe, type ServeProcess } from './support/process.js';
+import { sample, startServe, until, type ServeProcess } from './support/process.js';
 
 let dir: string;
 let pki: Pki;
@@ -25,15 +25,6 @@ function fifo(name: string): string {
   const p = join(dir, name);
   execFileSync('mkfifo', [p]);
   return p;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, tries = 150): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gave up waiting: ${what}`);
 }
 
 /** Puts `target` in place of `file` in one rename, as Kubernetes swaps a volume's link. */
