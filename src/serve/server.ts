@@ -11,15 +11,17 @@ import type { TLSSocket } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { escapeControls, escapeJsonText } from '../diagnostics/format.js';
 import { DiscoveryError, Verifier, type VerifierSettings, type VerifyReport } from '../kernel/index.js';
-import { failureJson, outcomeOf, outcomeJson, type VerificationJson } from '../verification/decide.js';
+import type { VerificationJson } from '../verification/decide.js';
 import { type FactSource, FactService, factsOf, type FactsResult } from './facts.js';
 import { ServeMetrics } from './metrics.js';
 import { type LoadedPolicy, loadPolicy } from './policy.js';
 import { clientRefusal, contextOptions, readTls, type TlsFiles } from './tls.js';
 import { watchFiles, type Watch } from './watch.js';
+import { requestJson } from './wire/body.js';
 import { BadRequest } from './wire/errors.js';
 import { factsValue, pinnedValue, providerKeys, providerResponse, systemError } from './wire/gatekeeper.js';
 import { factsImages, factsResponse, transientFailure } from './wire/kyverno.js';
+import { verifyJson } from './wire/verify.js';
 
 export const POLICY_HEADER = 'x-atcr-policy-sha256';
 /** Requests slower than this are logged at info even when answered from the cache. */
@@ -138,15 +140,6 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-/** JSON whatever the Content-Type says (Kyverno sends none). */
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new BadRequest('the body is not JSON');
-  }
 }
 
 /** Upstream latency per host, from Node's own HTTP client events (every kernel request). */
@@ -312,7 +305,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       case 'gatekeeper-mutate': {
         let keys: string[];
         try {
-          keys = providerKeys(parseJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
+          keys = providerKeys(requestJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
         } catch (err) {
           if (err instanceof BadRequest) return Reply.json(err.status, systemError(err.message));
           throw err;
@@ -321,7 +314,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         return Reply.json(200, providerResponse(keys, results, endpoint === 'gatekeeper-provider' ? factsValue : pinnedValue));
       }
       case 'kyverno-facts': {
-        const images = factsImages(parseJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
+        const images = factsImages(requestJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
         const results = await lookupAll(images, ctx);
         const transient = transientFailure(results);
         if (transient) return Reply.json(503, { error: `could not verify now: ${transient}; retry` });
@@ -336,7 +329,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
           images = [image];
           single = true;
         } else {
-          images = factsImages(parseJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
+          images = factsImages(requestJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
         }
         const t0 = performance.now();
         const results = await lookupAll(images, ctx);
@@ -350,11 +343,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
 
   /** `verify --output json` for one image, decided by the service's policy when it has one. */
   function verifyAnswer(image: string, r: FactsResult, ms: number): VerificationJson {
-    if (!r.ok) return failureJson(image, { kind: r.kind === 'refused' ? 'usage' : r.kind === 'deadline' ? 'unavailable' : r.kind, message: r.message }, false, ms);
-    const p = policy;
-    const outcome = outcomeOf(image, r.facts, p ? { policy: p.ir } : {});
-    if (outcome.decision) metrics.decisions.inc({ policy: logSafe(outcome.decision.policy ?? '(none)', 128), effect: outcome.decision.effect });
-    return outcomeJson(image, outcome, ms);
+    const answer = verifyJson(image, r, ms, policy?.ir ?? null);
+    if (answer.decision) metrics.decisions.inc({ policy: logSafe(answer.decision.policy ?? '(none)', 128), effect: answer.decision.effect });
+    return answer;
   }
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
