@@ -31,12 +31,9 @@ export async function readTls(files: TlsFiles): Promise<TlsMaterial> {
       throw err instanceof FileReadError ? new Error(err.message) : err;
     }
   };
-  const [cert, key, clientCa] = await Promise.all([
-    read(files.cert, '--tls-cert', MAX_TLS_FILE_BYTES),
-    read(files.key, '--tls-key', MAX_TLS_FILE_BYTES),
-    files.clientCa ? read(files.clientCa, '--client-ca', MAX_CA_FILE_BYTES) : undefined,
-  ]);
-  const m: TlsMaterial = { cert, key, ...(clientCa ? { clientCa } : {}) };
+  // One after the other: when several are unusable, the message names the first, always.
+  const m: TlsMaterial = { cert: await read(files.cert, '--tls-cert', MAX_TLS_FILE_BYTES), key: await read(files.key, '--tls-key', MAX_TLS_FILE_BYTES) };
+  if (files.clientCa) m.clientCa = await read(files.clientCa, '--client-ca', MAX_CA_FILE_BYTES);
   try {
     tls.createSecureContext(contextOptions(m));
   } catch (err) {
