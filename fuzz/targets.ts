@@ -22,6 +22,14 @@ import { parseManifest } from '../src/kernel/oci/media.js';
 import { OciError } from '../src/kernel/oci/errors.js';
 import { parseChallenge } from '../src/kernel/oci/challenge.js';
 import type { IRDocument } from '../src/ir/types.js';
+import { escapeJsonText } from '../src/diagnostics/format.js';
+import { UNSAFE_CHAR } from '../src/text/escape.js';
+import type { FactsResult } from '../src/serve/facts.js';
+import { requestJson } from '../src/serve/wire/body.js';
+import { BadRequest } from '../src/serve/wire/errors.js';
+import { factsValue, providerKeys, providerResponse } from '../src/serve/wire/gatekeeper.js';
+import { factsImages, factsResponse } from '../src/serve/wire/kyverno.js';
+import { verifyJson } from '../src/serve/wire/verify.js';
 
 export interface Target {
   name: string;
@@ -67,6 +75,31 @@ function policyIR(): IRDocument {
 }
 
 const isVerify = (e: unknown) => e instanceof VerifyError;
+
+/** The service's request limit on images per request (DEFAULT_LIMITS.maxKeys). */
+const MAX_KEYS = 1000;
+const isBadRequest = (e: unknown) => e instanceof BadRequest;
+const REQUEST_TOKENS = [...JSON_TOKENS, '"keys"', '"images"', '"request"', '"kind"', '"ProviderRequest"', '"apiVersion"', '"externaldata.gatekeeper.sh/v1beta1"', '"atcr.io/acme/app:1"', '"nginx"', '"__proto__"'];
+
+/** Facts for the n-th image of a request: every third one failed, the others signed by the fuzz policy's DID. */
+function factsFor(image: string, n: number): FactsResult {
+  if (n % 3 === 2) return { ok: false, kind: 'not-found', message: `${image} does not exist` };
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  const signatures = [{ valid: true, did: 'did:plc:acmerelease2manager4one', signedAt: '2026-11-24T12:00:00Z', digest }];
+  return { ok: true, facts: { digest, owner: '', signatures, verified: true, unavailable: false, offline: false, notes: [], pinned: `${image}@${digest}` }, source: 'memory' };
+}
+
+/** What the endpoint writes (escaped JSON text) must read back as the value it meant. */
+function answersAs(value: unknown, what: string): void {
+  const text = escapeJsonText(JSON.stringify(value));
+  check(!UNSAFE_CHAR.test(text), `${what}: the answer holds a raw control, format or line-separator character`);
+  check(JSON.stringify(JSON.parse(text)) === JSON.stringify(value), `${what}: the escaped answer reads back differently`);
+}
+
+/** The request's images: distinct strings, at most MAX_KEYS, in their first order. */
+function checkKeys(keys: string[], what: string): void {
+  check(keys.length <= MAX_KEYS && new Set(keys).size === keys.length && keys.every((k) => typeof k === 'string'), `${what}: keys not distinct strings within the limit`);
+}
 
 export const TARGETS: Target[] = [
   {
@@ -142,6 +175,53 @@ export const TARGETS: Target[] = [
   { name: 'bundle', json: true, dictionary: JSON_TOKENS, run: (b) => parseBundle(b), expected: (e) => e instanceof BundleError || isVerify(e) },
   { name: 'oci-manifest', json: true, dictionary: JSON_TOKENS, run: (b) => parseManifest(b), expected: (e) => e instanceof OciError },
   { name: 'payload', json: true, dictionary: JSON_TOKENS, run: (b) => parsePayload(b), expected: isVerify },
+  {
+    // POST /gatekeeper/v1/provider and /mutate: ProviderRequest → ProviderResponse.
+    name: 'gatekeeper-request',
+    json: true,
+    dictionary: REQUEST_TOKENS,
+    run(b) {
+      const keys = providerKeys(requestJson(b), MAX_KEYS);
+      checkKeys(keys, 'gatekeeper');
+      const response = providerResponse(keys, keys.map(factsFor), factsValue);
+      check(response.response.items.map((i) => i.key).join('\n') === keys.join('\n'), 'gatekeeper: an item per key, in order');
+      answersAs(response, 'gatekeeper');
+      return response;
+    },
+    expected: isBadRequest,
+  },
+  {
+    // POST /kyverno/v1/facts: {"images": [...]} → {"results": {image: facts}}.
+    name: 'kyverno-request',
+    json: true,
+    dictionary: REQUEST_TOKENS,
+    run(b) {
+      const images = factsImages(requestJson(b), MAX_KEYS);
+      checkKeys(images, 'kyverno');
+      const response = factsResponse(images, images.map(factsFor));
+      // Every image sent gets its own entry (an object-key collision would drop one).
+      check(Object.keys(response.results).length === images.length, 'kyverno: an entry per image');
+      for (const image of images) check(Object.prototype.hasOwnProperty.call(response.results, image), `kyverno: no entry for ${JSON.stringify(image)}`);
+      answersAs(response, 'kyverno');
+      return response;
+    },
+    expected: isBadRequest,
+  },
+  {
+    // POST /v1/verify: {"images": [...]} → {"results": [verify --output json…]}, decided by the policy.
+    name: 'verify-request',
+    json: true,
+    dictionary: REQUEST_TOKENS,
+    run(b) {
+      const images = factsImages(requestJson(b), MAX_KEYS);
+      checkKeys(images, 'verify');
+      const results = images.map((image, i) => verifyJson(image, factsFor(image, i), 1, policyIR()));
+      results.forEach((r, i) => check(r.image === images[i] && (r.verified ? r.decision?.allowed === true : true), `verify: the answer for ${JSON.stringify(images[i])}`));
+      answersAs({ results }, 'verify');
+      return results;
+    },
+    expected: isBadRequest,
+  },
   {
     name: 'www-authenticate',
     json: false,

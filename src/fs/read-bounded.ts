@@ -1,14 +1,15 @@
 // One way to read a file named by a user or a configuration: the size is checked before
 // the read (fstat) and during it (never more than the limit plus one byte is read), the
 // file is opened non-blocking so a FIFO with no writer cannot hang the open, and a pipe
-// or device is read in chunks under a deadline. Every file the CLI and the service read
-// goes through here: policies, suites, bundles, CA files, the Docker config, inputs.
+// or device is read in chunks under a deadline. Every file the CLI, the service and the
+// plugins read goes through here: policies, suites, bundles, CA files, the Docker config,
+// inputs, manifests, the service's certificates, key and cache key, the plugins' settings.
 
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { escapeControls } from '../diagnostics/format.js';
 
-export type FileReadFault = 'missing' | 'denied' | 'directory' | 'too-large' | 'timeout' | 'unreadable';
+export type FileReadFault = 'missing' | 'denied' | 'directory' | 'too-large' | 'empty' | 'timeout' | 'unreadable';
 
 /** Why a file could not be read; `message` is a sentence that names the file (escaped). */
 export class FileReadError extends Error {
@@ -33,6 +34,11 @@ export interface ReadLimits {
   signal?: AbortSignal;
   /** For the synchronous reader: the time (Date.now()) past which the read stops. */
   deadline?: number;
+  /**
+   * No bytes is an `empty` fault: for files that cannot mean anything empty (a
+   * certificate, a key, a configuration), and what a FIFO with no writer reads as.
+   */
+  refuseEmpty?: boolean;
 }
 
 /** Bytes read per call; a regular file is read in as few calls as its size allows. */
@@ -105,9 +111,11 @@ class Collector {
   }
 }
 
-function wouldBlock(err: unknown): boolean {
+/** A read that failed because a pipe has no data yet is -1 bytes (the loop waits); any other failure stands. */
+function blocked(err: unknown): number {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'EAGAIN' || code === 'EWOULDBLOCK';
+  if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return -1;
+  throw err;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -144,7 +152,12 @@ function* readSteps(st: Stats, limits: ReadLimits, path: string): Generator<Step
       wait = Math.min(wait * 2, MAX_WAIT_MS);
       continue;
     }
-    if (n === 0) return got.bytes();
+    if (n === 0) {
+      if (got.size === 0 && limits.refuseEmpty) {
+        throw new FileReadError('empty', path, `${shown(limits, path)} is empty${st.isFIFO() ? ' (a pipe that nothing writes to)' : ''}`);
+      }
+      return got.bytes();
+    }
     wait = 1;
     got.add(buf, n);
   }
@@ -161,24 +174,12 @@ export async function readBounded(path: string, limits: ReadLimits): Promise<Buf
   }
   try {
     const steps = readSteps(await fh.stat(), limits, path);
-    let step = steps.next();
-    while (!step.done) {
+    for (let step = steps.next(); ; ) {
+      if (step.done) return step.value;
       const s = step.value;
-      if ('wait' in s) {
-        await sleep(s.wait, limits.signal);
-        step = steps.next(0);
-        continue;
-      }
-      let n: number;
-      try {
-        n = (await fh.read(s.read, 0, s.read.length, null)).bytesRead;
-      } catch (err) {
-        if (!wouldBlock(err)) throw err;
-        n = -1;
-      }
-      step = steps.next(n);
+      if ('wait' in s) await sleep(s.wait, limits.signal);
+      step = steps.next('wait' in s ? 0 : await fh.read(s.read, 0, s.read.length, null).then((r) => r.bytesRead, blocked));
     }
-    return step.value;
   } catch (err) {
     throw fromErrno(err, limits, path);
   } finally {
@@ -205,25 +206,23 @@ export function readBoundedSync(path: string, limits: ReadLimits): Buffer {
   }
   try {
     const steps = readSteps(fstatSync(fd), limits, path);
-    let step = steps.next();
-    while (!step.done) {
+    for (let step = steps.next(); ; ) {
+      if (step.done) return step.value;
       const s = step.value;
       if ('wait' in s) {
         if (limits.deadline === undefined) throw timedOut(limits, path);
         sleepSync(s.wait);
         step = steps.next(0);
-        continue;
+      } else {
+        let n: number;
+        try {
+          n = readSync(fd, s.read, 0, s.read.length, null);
+        } catch (err) {
+          n = blocked(err);
+        }
+        step = steps.next(n);
       }
-      let n: number;
-      try {
-        n = readSync(fd, s.read, 0, s.read.length, null);
-      } catch (err) {
-        if (!wouldBlock(err)) throw err;
-        n = -1;
-      }
-      step = steps.next(n);
     }
-    return step.value;
   } catch (err) {
     throw fromErrno(err, limits, path);
   } finally {

@@ -36,8 +36,9 @@ function finish(c: Compilation): Compilation {
   return c;
 }
 
-export async function compileFile(file: string): Promise<Compilation> {
-  const { program, diagnostics, unreadable } = await loadProgram(file);
+/** `signal` bounds the file reads (the service and the plugins pass a time limit). */
+export async function compileFile(file: string, signal?: AbortSignal): Promise<Compilation> {
+  const { program, diagnostics, unreadable } = await loadProgram(file, signal);
   return compileProgram(program, diagnostics, unreadable);
 }
 

@@ -4,14 +4,15 @@
 // Ratify). A key that is misspelt, of the wrong type, or a file that cannot be read is a
 // ConfigError naming where: a pull must not go ahead on settings the operator did not mean.
 
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { DEFAULT_PIPE_WAIT_MS, MAX_CA_FILE_BYTES, MAX_DOCKER_CONFIG_BYTES } from '../fs/limits.js';
+import { FileReadError, readBoundedSync } from '../fs/read-bounded.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/atcr-verify/config.yaml';
 /** Below containerd's default per_verifier_timeout (10 s), so that we, not containerd, report why. */
 export const DEFAULT_TIMEOUT_MS = 8_000;
 /** A configuration file is a few lines; anything larger is not one. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -152,22 +153,23 @@ export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return env.ATCR_VERIFY_CONFIG || DEFAULT_CONFIG_FILE;
 }
 
-function readText(file: string, what: string): string {
-  let bytes: Buffer;
+/**
+ * A file the plugin reads, through the one bounded reader: at most `maxBytes`, a pipe
+ * waited for no longer than DEFAULT_PIPE_WAIT_MS, and nothing empty (a FIFO with no
+ * writer reads as empty: that is no setting the operator meant).
+ */
+function readText(file: string, what: string, maxBytes: number): string {
   try {
-    bytes = readFileSync(file);
+    return readBoundedSync(file, { what, maxBytes, refuseEmpty: true, deadline: Date.now() + DEFAULT_PIPE_WAIT_MS }).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
-    throw new ConfigError(`${what} ${file} ${why}`);
+    if (err instanceof FileReadError) throw new ConfigError(err.message);
+    throw err;
   }
-  if (bytes.length > MAX_CONFIG_BYTES) throw new ConfigError(`${what} ${file} is larger than 1 MiB`);
-  return bytes.toString('utf8');
 }
 
 /** Settings from the YAML (or JSON) configuration file. */
 export async function loadConfigFile(file: string): Promise<PluginSettings> {
-  const text = readText(file, 'configuration file');
+  const text = readText(file, 'configuration file', MAX_CONFIG_BYTES);
   let raw: unknown;
   try {
     // JSON is YAML; read it without loading the YAML parser (start-up of every pull).
@@ -184,7 +186,9 @@ export async function loadConfigFile(file: string): Promise<PluginSettings> {
   return settingsFrom(raw, `configuration file ${file}`, { baseDir: dirname(file) });
 }
 
+const SETTINGS_FILE_BYTES = { caFile: MAX_CA_FILE_BYTES, serverCaFile: MAX_CA_FILE_BYTES, dockerConfig: MAX_DOCKER_CONFIG_BYTES } as const;
+
 /** A file the settings name (CA bundle, Docker config), read with an error naming the key. */
-export function readSettingsFile(settings: PluginSettings, key: 'caFile' | 'serverCaFile' | 'dockerConfig' | 'policy', file: string): string {
-  return readText(file, `${settings.source}: ${key}`);
+export function readSettingsFile(settings: PluginSettings, key: keyof typeof SETTINGS_FILE_BYTES, file: string): string {
+  return readText(file, `${settings.source}: ${key}`, SETTINGS_FILE_BYTES[key]);
 }

@@ -13,6 +13,7 @@ import { recordRepository, resolveOwner } from '../kernel/verify/owner.js';
 import { verifyOneSignature } from '../kernel/verify/steps.js';
 import { parseImageRef } from '../ref/reference.js';
 import { decide as decideReport, verifyAndDecide as kernelVerifyAndDecide } from '../verification/decide.js';
+import { DEFAULT_PIPE_WAIT_MS } from '../fs/limits.js';
 import { ConfigError, readSettingsFile, type PluginSettings } from './config.js';
 import { caBundle, failedDiscovery, type Outcome } from './outcome.js';
 
@@ -31,7 +32,7 @@ export interface Prepared {
 export async function prepare(settings: PluginSettings): Promise<Prepared> {
   const ca = settings.caFile ? caBundle(settings, 'caFile', settings.caFile) : undefined;
   // Named explicitly: a missing Docker config is a mistake, not anonymous access.
-  if (settings.dockerConfig) readSettingsFile(settings, 'dockerConfig', settings.dockerConfig);
+  if (settings.dockerConfig) checkDockerConfig(settings, settings.dockerConfig);
   const ir = settings.policy ? await loadPolicy(settings, settings.policy) : null;
   const verifier = new Verifier({
     ...(settings.plcUrl ? { plcUrl: settings.plcUrl } : {}),
@@ -45,12 +46,25 @@ export async function prepare(settings: PluginSettings): Promise<Prepared> {
   return { settings, verifier, ir };
 }
 
+/** The registry client reads the file per registry and, failing, goes anonymous: a file named on purpose is checked first. */
+function checkDockerConfig(settings: PluginSettings, file: string): void {
+  const text = readSettingsFile(settings, 'dockerConfig', file);
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`${settings.source}: dockerConfig ${file} is not JSON`);
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ConfigError(`${settings.source}: dockerConfig ${file} is not a JSON object`);
+}
+
 async function loadPolicy(settings: PluginSettings, file: string): Promise<IRDocument> {
   if (!existsSync(file)) throw new ConfigError(`${settings.source}: policy ${file} does not exist`);
   // The policy front end (YAML, schema, the expression parser) is most of a process's
   // start-up: loaded only when a policy is configured.
   const [{ compileFile }, { hasErrors }] = await Promise.all([import('../lower/pipeline.js'), import('../diagnostics/diagnostic.js')]);
-  const c = await compileFile(file);
+  // Read through the bounded reader; the signal ends a pipe whose writer never closes.
+  const c = await compileFile(file, AbortSignal.timeout(DEFAULT_PIPE_WAIT_MS));
   if (c.unreadable) throw new ConfigError(`${settings.source}: policy ${c.unreadable}`);
   if (!c.ir || hasErrors(c.diagnostics)) {
     const errors = c.diagnostics.filter((d) => d.severity === 'error');

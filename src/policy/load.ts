@@ -48,7 +48,8 @@ export function parseDocumentText(file: string, text: string): { doc: DocumentSr
   return { doc: readDocument(tree), diagnostics: [] };
 }
 
-export async function loadProgram(file: string): Promise<{ program: Program | null; diagnostics: Diagnostic[]; unreadable: string | null }> {
+/** `signal` bounds the reads (a file that is a pipe whose writer never closes). */
+export async function loadProgram(file: string, signal?: AbortSignal): Promise<{ program: Program | null; diagnostics: Diagnostic[]; unreadable: string | null }> {
   const diagnostics: Diagnostic[] = [];
   let unreadable: string | null = null;
   const docs: DocumentSrc[] = [];
@@ -72,7 +73,7 @@ export async function loadProgram(file: string): Promise<{ program: Program | nu
       diagnostics.push({ ...(from ?? { file: shown, line: 1, column: 1 }), rule: 'extends-cycle', severity: 'error', message: `\`extends\` nests deeper than ${MAX_EXTENDS_DEPTH} documents` });
       return;
     }
-    const src = await readSource(abs, shown);
+    const src = await readSource(abs, shown, signal);
     if ('unreadable' in src) {
       // A missing extended document is a bad `extends` value, reported where it is named;
       // a missing root file is the caller's usage error.

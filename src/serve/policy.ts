@@ -3,9 +3,11 @@
 // in force, the findings are logged, and the failure shows in metrics.
 
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { DEFAULT_PIPE_WAIT_MS } from '../fs/limits.js';
+import { FileReadError, readBounded } from '../fs/read-bounded.js';
 import type { IRDocument } from '../ir/types.js';
 import { compileFile } from '../lower/pipeline.js';
+import { MAX_POLICY_BYTES } from '../policy/source.js';
 
 export interface LoadedPolicy {
   ir: IRDocument;
@@ -14,21 +16,26 @@ export interface LoadedPolicy {
   loadedAt: Date;
 }
 
-export type LoadResult = { ok: true; policy: LoadedPolicy } | { ok: false; findings: string[] };
+/** `unreadable`: the file could not be read at all (the findings say why), as opposed to not compiling. */
+export type LoadResult = { ok: true; policy: LoadedPolicy } | { ok: false; unreadable: boolean; findings: string[] };
 
 export async function loadPolicy(file: string): Promise<LoadResult> {
+  // Bounded in size and time (a link to /dev/zero, a FIFO): a failed read is a failed
+  // load, and on reload the previous policy stays in force.
+  const signal = AbortSignal.timeout(DEFAULT_PIPE_WAIT_MS);
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readBounded(file, { what: 'the policy file', maxBytes: MAX_POLICY_BYTES, refuseEmpty: true, signal });
   } catch (err) {
-    return { ok: false, findings: [`${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`] };
+    if (err instanceof FileReadError) return { ok: false, unreadable: true, findings: [err.message] };
+    throw err;
   }
   // The file's own loader: a policy that `extends` others reads them as the CLI does.
-  const c = await compileFile(file);
-  if (c.unreadable) return { ok: false, findings: [`the policy file ${c.unreadable}`] };
+  const c = await compileFile(file, signal);
+  if (c.unreadable) return { ok: false, unreadable: true, findings: [`the policy file ${c.unreadable}`] };
   const errors = c.diagnostics.filter((d) => d.severity === 'error');
   if (!c.ir || errors.length > 0) {
-    return { ok: false, findings: errors.map((d) => `${d.file}:${d.line}:${d.column} ${d.rule}: ${d.message}`) };
+    return { ok: false, unreadable: false, findings: errors.map((d) => `${d.file}:${d.line}:${d.column} ${d.rule}: ${d.message}`) };
   }
   return { ok: true, policy: { ir: c.ir, sha256: createHash('sha256').update(bytes).digest('hex'), loadedAt: new Date() } };
 }

@@ -11,15 +11,17 @@ import type { TLSSocket } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { escapeControls, escapeJsonText } from '../diagnostics/format.js';
 import { DiscoveryError, Verifier, type VerifierSettings, type VerifyReport } from '../kernel/index.js';
-import { outcomeOf, outcomeJson, type VerificationJson } from '../verification/decide.js';
+import type { VerificationJson } from '../verification/decide.js';
 import { type FactSource, FactService, factsOf, type FactsResult } from './facts.js';
 import { ServeMetrics } from './metrics.js';
 import { type LoadedPolicy, loadPolicy } from './policy.js';
 import { clientRefusal, contextOptions, readTls, type TlsFiles } from './tls.js';
 import { watchFiles, type Watch } from './watch.js';
+import { requestJson } from './wire/body.js';
 import { BadRequest } from './wire/errors.js';
 import { factsValue, pinnedValue, providerKeys, providerResponse, systemError } from './wire/gatekeeper.js';
 import { factsImages, factsResponse, transientFailure } from './wire/kyverno.js';
+import { verifyJson } from './wire/verify.js';
 
 export const POLICY_HEADER = 'x-atcr-policy-sha256';
 /** Requests slower than this are logged at info even when answered from the cache. */
@@ -138,15 +140,6 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-/** JSON whatever the Content-Type says (Kyverno sends none). */
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new BadRequest('the body is not JSON');
-  }
 }
 
 /** Upstream latency per host, from Node's own HTTP client events (every kernel request). */
@@ -285,8 +278,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       policyFailed = true;
       metrics.policyReloads.inc({ result: 'failed' });
       metrics.policyStale.set(policy ? 1 : 0);
-      log.error({ event: 'policy-rejected', file: config.policyFile, findings: r.findings.map((f) => logSafe(f)), keeping: policy?.sha256 ?? null }, 'policy does not compile');
-      if (initial) throw new Error(`${config.policyFile} is not a valid trust policy: ${r.findings.join('; ')}`);
+      log.error({ event: 'policy-rejected', file: config.policyFile, findings: r.findings.map((f) => logSafe(f)), keeping: policy?.sha256 ?? null }, r.unreadable ? 'policy file unreadable' : 'policy does not compile');
+      if (initial) throw new Error(r.unreadable ? r.findings.join('; ') : `${config.policyFile} is not a valid trust policy: ${r.findings.join('; ')}`);
     }
   };
   await reloadPolicy(true);
@@ -312,7 +305,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       case 'gatekeeper-mutate': {
         let keys: string[];
         try {
-          keys = providerKeys(parseJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
+          keys = providerKeys(requestJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
         } catch (err) {
           if (err instanceof BadRequest) return Reply.json(err.status, systemError(err.message));
           throw err;
@@ -321,7 +314,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         return Reply.json(200, providerResponse(keys, results, endpoint === 'gatekeeper-provider' ? factsValue : pinnedValue));
       }
       case 'kyverno-facts': {
-        const images = factsImages(parseJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
+        const images = factsImages(requestJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
         const results = await lookupAll(images, ctx);
         const transient = transientFailure(results);
         if (transient) return Reply.json(503, { error: `could not verify now: ${transient}; retry` });
@@ -336,7 +329,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
           images = [image];
           single = true;
         } else {
-          images = factsImages(parseJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
+          images = factsImages(requestJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
         }
         const t0 = performance.now();
         const results = await lookupAll(images, ctx);
@@ -350,22 +343,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
 
   /** `verify --output json` for one image, decided by the service's policy when it has one. */
   function verifyAnswer(image: string, r: FactsResult, ms: number): VerificationJson {
-    if (!r.ok) {
-      return {
-        image,
-        digest: '',
-        verified: false,
-        signatures: [],
-        decision: null,
-        offline: false,
-        durationMs: Math.round(ms * 100) / 100,
-        error: { kind: r.kind === 'refused' ? 'usage' : r.kind === 'deadline' ? 'unavailable' : r.kind, message: r.message },
-      };
-    }
-    const p = policy;
-    const outcome = outcomeOf(image, r.facts, p ? { policy: p.ir } : {});
-    if (outcome.decision) metrics.decisions.inc({ policy: logSafe(outcome.decision.policy ?? '(none)', 128), effect: outcome.decision.effect });
-    return outcomeJson(image, outcome, ms);
+    const answer = verifyJson(image, r, ms, policy?.ir ?? null);
+    if (answer.decision) metrics.decisions.inc({ policy: logSafe(answer.decision.policy ?? '(none)', 128), effect: answer.decision.effect });
+    return answer;
   }
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -417,7 +397,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let server: http.Server | https.Server;
   if (config.tls) {
     const files = config.tls;
-    const material = readTls(files);
+    const material = await readTls(files);
     const requireClient = Boolean(files.clientCa);
     server = https.createServer({ ...contextOptions(material), requestCert: requireClient, rejectUnauthorized: requireClient }, handler);
     const clientName = config.clientName ?? DEFAULT_CLIENT_NAME;
@@ -433,17 +413,21 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     }
     server.on('tlsClientError', () => metrics.clientRefused.inc());
     const tlsServer = server as https.Server;
+    let tlsPending = Promise.resolve();
     watches.push(
       watchFiles([files.cert, files.key, ...(files.clientCa ? [files.clientCa] : [])], config.watchIntervalMs ?? 1000, () => {
-        try {
-          tlsServer.setSecureContext(contextOptions(readTls(files)));
-          metrics.tlsReloads.inc({ result: 'ok' });
-          log.info({ event: 'tls-reloaded' }, 'certificates reloaded');
-        } catch (err) {
-          // Mid-rotation the key and certificate may disagree for a moment: keep the old pair.
-          metrics.tlsReloads.inc({ result: 'failed' });
-          log.warn({ event: 'tls-reload-failed', err: logSafe(err instanceof Error ? err.message : String(err)) }, 'keeping the previous certificates');
-        }
+        // One reload at a time, in order: the last change read is the one in force.
+        tlsPending = tlsPending.then(async () => {
+          try {
+            tlsServer.setSecureContext(contextOptions(await readTls(files)));
+            metrics.tlsReloads.inc({ result: 'ok' });
+            log.info({ event: 'tls-reloaded' }, 'certificates reloaded');
+          } catch (err) {
+            // Mid-rotation the key and certificate may disagree for a moment: keep the old pair.
+            metrics.tlsReloads.inc({ result: 'failed' });
+            log.warn({ event: 'tls-reload-failed', err: logSafe(err instanceof Error ? err.message : String(err)) }, 'keeping the previous certificates');
+          }
+        });
       }),
     );
   } else {

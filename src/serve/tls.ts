@@ -4,9 +4,10 @@
 // CA alone would admit any certificate it signs (integrations.md §1.2).
 
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import tls from 'node:tls';
+import { DEFAULT_PIPE_WAIT_MS, MAX_CA_FILE_BYTES, MAX_TLS_FILE_BYTES } from '../fs/limits.js';
+import { FileReadError, readBounded } from '../fs/read-bounded.js';
 
 export interface TlsFiles {
   cert: string;
@@ -21,16 +22,18 @@ export interface TlsMaterial {
 }
 
 /** Reads and checks the files; throws an Error naming the file that is unusable. */
-export function readTls(files: TlsFiles): TlsMaterial {
-  const read = (file: string, what: string) => {
+export async function readTls(files: TlsFiles): Promise<TlsMaterial> {
+  // Bounded in size and time (a link to /dev/zero, a FIFO): a reload must not hang the service.
+  const read = async (file: string, what: string, maxBytes: number) => {
     try {
-      return readFileSync(file);
+      return await readBounded(file, { what, maxBytes, refuseEmpty: true, signal: AbortSignal.timeout(DEFAULT_PIPE_WAIT_MS) });
     } catch (err) {
-      throw new Error(`${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw err instanceof FileReadError ? new Error(err.message) : err;
     }
   };
-  const m: TlsMaterial = { cert: read(files.cert, '--tls-cert'), key: read(files.key, '--tls-key') };
-  if (files.clientCa) m.clientCa = read(files.clientCa, '--client-ca');
+  // One after the other: when several are unusable, the message names the first, always.
+  const m: TlsMaterial = { cert: await read(files.cert, '--tls-cert', MAX_TLS_FILE_BYTES), key: await read(files.key, '--tls-key', MAX_TLS_FILE_BYTES) };
+  if (files.clientCa) m.clientCa = await read(files.clientCa, '--client-ca', MAX_CA_FILE_BYTES);
   try {
     tls.createSecureContext(contextOptions(m));
   } catch (err) {

@@ -85,7 +85,7 @@ export function outcomeJson(image: string, outcome: Outcome<FactsView>, duration
 }
 
 /** The one object for an image that could not be discovered: no facts, not verified, and why. */
-export function failureJson(image: string, err: DiscoveryError, offline: boolean, durationMs: number): VerificationJson {
+export function failureJson(image: string, err: Pick<DiscoveryError, 'kind' | 'message'>, offline: boolean, durationMs: number): VerificationJson {
   return {
     image,
     digest: '',

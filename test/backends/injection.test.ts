@@ -2,10 +2,16 @@
 // Every text field of a policy gets strings full of control, format and line-break
 // characters; every target is compiled; each artifact is read by independent parsers
 // (YAML 1.2: the `yaml` package and js-yaml; YAML 1.1: PyYAML; Rego: the parser of the
-// tests; JMESPath: npm jmespath) and must have exactly the structure of the same policy
-// with plain text of the same length, once the hostile text is swapped for the plain one.
+// tests and OPA's own; JMESPath: npm jmespath) and must have exactly the structure of the
+// same policy with plain text of the same length, once the hostile text is swapped for the
+// plain one. The Rego that each YAML reader finds in the template is parsed too: a line
+// break only YAML 1.1 sees would change what OPA reads.
 
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import fc from 'fast-check';
 import jsyaml from 'js-yaml';
 import jmespath from 'jmespath';
@@ -17,6 +23,7 @@ import { tokenizeGlob } from '../../src/glob/glob.js';
 import type { IRDocument, IRExpr } from '../../src/ir/types.js';
 import { irPolicy, irScope } from '../support/ir.js';
 import { parseModule } from '../support/rego/parser.js';
+import { toolPath } from '../support/tools.js';
 
 /** Every code point of Unicode's Cc, Cf, Zl and Zp categories and the bidi controls. */
 const UNSAFE_CHARS: string[] = [];
@@ -114,31 +121,88 @@ function pyyamlLoadAll(texts: string[]): unknown[][] {
   });
 }
 
+const execFileAsync = promisify(execFile);
 const JMESPATH_KEYS = new Set(['jmesPath', 'list']);
+const REGO_KEYS = new Set(['rego', 'libs']);
+
+/**
+ * Every module through `opa parse` (OPA's own parser, Rego v1), a few processes at a time.
+ * `rego.parse_module` in one `opa eval` would be faster, but it re-reads its own result as
+ * a term, and OPA's scanner refuses a byte order mark even inside a string, so it cannot
+ * return a module whose strings hold U+FEFF. A module OPA cannot parse fails the test.
+ */
+async function opaParseAll(sources: string[]): Promise<Map<string, unknown>> {
+  const opa = toolPath('opa');
+  const dir = mkdtempSync(join(tmpdir(), 'atcr-injection-opa-'));
+  const trees = new Map<string, unknown>();
+  let next = 0;
+  const worker = async () => {
+    while (next < sources.length) {
+      const i = next++;
+      const file = join(dir, `m${i}.rego`);
+      writeFileSync(file, sources[i]!);
+      let stdout: string;
+      try {
+        ({ stdout } = await execFileAsync(opa, ['parse', '--format', 'json', file], { maxBuffer: 1 << 28 }));
+      } catch (err) {
+        throw new Error(`opa cannot parse a generated module (${file}): ${(err as { stdout?: string }).stdout ?? String(err)}`);
+      }
+      const { comments = [], ...rest } = JSON.parse(stdout) as { comments?: { Location: { row: number }; Text: string }[] };
+      // A comment's text is the policy text escaped (not the text itself, so no swap
+      // reaches it): its structure is the line it stands on.
+      trees.set(sources[i]!, { ...rest, commentRows: comments.map((c) => c.Location.row) });
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  return trees;
+}
+
+/** Every Rego source in a parsed artifact (under `rego`/`libs`), as normalize finds them. */
+function regoSources(value: unknown, out: Set<string>, key = ''): void {
+  if (typeof value === 'string') {
+    if (REGO_KEYS.has(key)) out.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) regoSources(v, out, key === 'libs' ? 'libs' : '');
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) regoSources(v, out, k);
+  }
+}
+
+interface Normalizer {
+  swap: (s: string) => string;
+  /** OPA's syntax tree of every Rego source met. */
+  opa: Map<string, unknown>;
+}
 
 /**
  * A parsed artifact with embedded languages parsed too (Rego under `rego`/`libs`,
  * JMESPath under `jmesPath`/`list` and in `{{ … }}` keys), and every occurrence of the
  * hostile texts in any string replaced by the plain ones.
  */
-function normalize(value: unknown, swap: (s: string) => string, key = ''): unknown {
+function normalize(value: unknown, n: Normalizer, key = ''): unknown {
   if (typeof value === 'string') {
-    if (key === 'rego' || key === 'libs') return regoStructure(value, swap);
-    if (JMESPATH_KEYS.has(key)) return normalize(jmespath.compile(value), swap);
+    if (REGO_KEYS.has(key)) return regoStructure(value, n);
+    if (JMESPATH_KEYS.has(key)) return normalize(jmespath.compile(value), n);
     const variable = /^\{\{ (.*) \}\}$/su.exec(value);
-    if (variable && key === 'key') return normalize(jmespath.compile(variable[1]!), swap);
-    return swap(value);
+    if (variable && key === 'key') return normalize(jmespath.compile(variable[1]!), n);
+    return n.swap(value);
   }
-  if (Array.isArray(value)) return value.map((v) => normalize(v, swap, key === 'libs' ? 'libs' : ''));
+  if (Array.isArray(value)) return value.map((v) => normalize(v, n, key === 'libs' ? 'libs' : ''));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [swap(k), normalize(v, swap, k)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [n.swap(k), normalize(v, n, k)]));
   }
   return value;
 }
 
-/** A Rego module as its syntax tree (with line numbers, so no line may appear or vanish). */
-function regoStructure(source: string, swap: (s: string) => string): unknown {
-  return { lines: source.split('\n').length, module: normalize(JSON.parse(JSON.stringify(parseModule(source))), swap) };
+/** A Rego module as its syntax trees, ours and OPA's (with line numbers, so no line may appear or vanish). */
+function regoStructure(source: string, n: Normalizer): unknown {
+  const opa = n.opa.get(source);
+  if (opa === undefined) throw new Error('a Rego module was not given to opa');
+  return {
+    lines: source.split('\n').length,
+    module: normalize(JSON.parse(JSON.stringify(parseModule(source))), n),
+    opa: normalize(opa, { ...n, opa: new Map() }),
+  };
 }
 
 interface Parsed {
@@ -151,20 +215,29 @@ async function compileAll(ir: IRDocument): Promise<Map<string, string>> {
   return new Map(artifacts.filter((a) => typeof a.content === 'string').map((a) => [a.path, a.content as string]));
 }
 
-function readers(files: Map<string, string>, py: Map<string, unknown[]>, swap: (s: string) => string): Parsed {
-  const parsed: Parsed = {};
+/** What each independent reader makes of each artifact, before normalizing. */
+function rawTrees(files: Map<string, string>, py: Map<string, unknown[]>): Record<string, { reader: string; tree: unknown; rego?: string }[]> {
+  const raw: Record<string, { reader: string; tree: unknown; rego?: string }[]> = {};
   for (const [path, text] of files) {
     if (path.endsWith('.yaml')) {
-      parsed[path] = [
-        { reader: 'yaml (YAML 1.2)', tree: normalize(parseAllDocuments(text).map((d) => d.toJS()), swap) },
-        { reader: 'js-yaml', tree: normalize(jsyaml.loadAll(text), swap) },
-        { reader: 'PyYAML (YAML 1.1)', tree: normalize(py.get(path), swap) },
+      raw[path] = [
+        { reader: 'yaml (YAML 1.2)', tree: parseAllDocuments(text).map((d) => d.toJS()) },
+        { reader: 'js-yaml', tree: jsyaml.loadAll(text) },
+        { reader: 'PyYAML (YAML 1.1)', tree: py.get(path) },
       ];
     } else if (path.endsWith('.rego')) {
-      parsed[path] = [{ reader: 'Rego parser', tree: regoStructure(text, swap) }];
+      raw[path] = [{ reader: 'Rego parser and opa', tree: null, rego: text }];
     } else {
-      parsed[path] = [{ reader: 'JSON', tree: normalize(JSON.parse(text), swap) }];
+      raw[path] = [{ reader: 'JSON', tree: JSON.parse(text) }];
     }
+  }
+  return raw;
+}
+
+function readers(raw: ReturnType<typeof rawTrees>, n: Normalizer): Parsed {
+  const parsed: Parsed = {};
+  for (const [path, trees] of Object.entries(raw)) {
+    parsed[path] = trees.map((t) => ({ reader: t.reader, tree: t.rego !== undefined ? regoStructure(t.rego, n) : normalize(t.tree, n) }));
   }
   return parsed;
 }
@@ -184,16 +257,31 @@ async function checkAll(cases: Texts[]): Promise<void> {
   for (const c of compiled) for (const files of [c.h, c.p]) for (const [path, text] of files) if (path.endsWith('.yaml')) yamlTexts.push(text);
   const pyDocs = pyyamlLoadAll(yamlTexts);
   let next = 0;
+  const trees = [];
   for (const c of compiled) {
     const py = (files: Map<string, string>) => {
       const m = new Map<string, unknown[]>();
       for (const path of files.keys()) if (path.endsWith('.yaml')) m.set(path, pyDocs[next++]!);
       return m;
     };
-    const pyH = py(c.h);
-    const pyP = py(c.p);
-    const hostile = readers(c.h, pyH, swapper(c.hostile, c.plain));
-    const plain = readers(c.p, pyP, (s) => s);
+    trees.push({ c, h: rawTrees(c.h, py(c.h)), p: rawTrees(c.p, py(c.p)) });
+  }
+  // Every Rego module any reader found, hostile and plain, through OPA in one run.
+  const rego = new Set<string>();
+  for (const t of trees) {
+    for (const raw of [t.h, t.p]) {
+      for (const readings of Object.values(raw)) {
+        for (const r of readings) {
+          if (r.rego !== undefined) rego.add(r.rego);
+          else regoSources(r.tree, rego);
+        }
+      }
+    }
+  }
+  const opa = await opaParseAll([...rego]);
+  for (const { c, h, p } of trees) {
+    const hostile = readers(h, { swap: swapper(c.hostile, c.plain), opa });
+    const plain = readers(p, { swap: (s) => s, opa });
     expect(Object.keys(hostile)).toEqual(Object.keys(plain));
     for (const path of Object.keys(plain)) {
       const expected = plain[path]![0]!.tree;
@@ -224,6 +312,8 @@ describe('policy text in generated artifacts', () => {
     const lib = (docs![0] as { spec: { targets: { code: { source: { libs: string[] } }[] }[] } }).spec.targets[0]!.code[0]!.source.libs[0]!;
     const rules = parseModule(lib).rules.map((r) => r.name);
     expect(rules).not.toContain('injected_by_description');
+    const opa = (await opaParseAll([lib])).get(lib) as { rules: { head: { name: string } }[] };
+    expect(opa.rules.map((r) => r.head.name)).toEqual(rules);
     expect(lib).toContain('note\\u{0085}\\u{0085}default injected_by_description');
   });
 

@@ -65,6 +65,16 @@ describe.each([
     expect((await read(fifo(`nowriter-${_name}`), limits(100, { deadline: Date.now() + 60_000 }))).length).toBe(0);
   });
 
+  it('with refuseEmpty, names an empty file and a FIFO with no writer as empty', async () => {
+    const f = path.join(dir, `empty-${_name}`);
+    writeFileSync(f, '');
+    expect((await fault(read(f, limits(100, { refuseEmpty: true })))).message).toBe(`bundle ${f} is empty`);
+    const p = fifo(`empty-nowriter-${_name}`);
+    const e = await fault(read(p, limits(100, { refuseEmpty: true, deadline: Date.now() + 60_000 })));
+    expect(e.fault).toBe('empty');
+    expect(e.message).toBe(`bundle ${p} is empty (a pipe that nothing writes to)`);
+  });
+
   it('names a missing file, a directory and an unreadable one', async () => {
     expect((await fault(read(path.join(dir, 'nope'), limits(10)))).message).toBe(`bundle ${path.join(dir, 'nope')} does not exist`);
     const sub = path.join(dir, `sub-${_name}`);

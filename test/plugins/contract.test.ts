@@ -2,6 +2,7 @@
 // stdout and exit code, and Ratify's environment, stdin and one output line, with bad
 // input of every kind. Each ends in a refusal with one clear line, never a stack trace.
 
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -15,6 +16,11 @@ const descriptor = (digest = DIGEST) => JSON.stringify({ mediaType: 'application
 const dir = tempDir('atcr-contract-');
 const goodConfig = join(dir, 'config.yaml');
 writeFileSync(goodConfig, 'timeout: 2s\n');
+
+function fifo(path: string): string {
+  execFileSync('mkfifo', [path]);
+  return path;
+}
 
 function noStackTrace(r: Run): void {
   const all = r.stdout + r.stderr;
@@ -93,6 +99,31 @@ describe('containerd contract through the standalone executable', () => {
     refusal(await containerd(args(), { config: badPolicy }), 2, `policy ${join(dir, 'no-policy.yaml')} does not exist`);
   });
 
+  it('refuses, naming the file, when a file it reads is /dev/zero or a FIFO with no writer', async () => {
+    const pipe = fifo(join(dir, 'no-writer'));
+    const cases: [file: string, message: string][] = [
+      ['/dev/zero', 'configuration file /dev/zero is larger than 1 MiB'],
+      [pipe, `configuration file ${pipe} is empty (a pipe that nothing writes to)`],
+    ];
+    for (const [key, cap] of [['policy', ''], ['caFile', '4 MiB'], ['dockerConfig', '1 MiB']] as const) {
+      for (const file of ['/dev/zero', pipe]) {
+        const config = join(dir, `${key}-${file === pipe ? 'fifo' : 'zero'}.yaml`);
+        writeFileSync(config, `${key}: ${file}\n`);
+        const source = `configuration file ${config}: `;
+        // The policy goes through the policy front end's own reader (5 MiB, then the parser).
+        const message =
+          key === 'policy'
+            ? `${source}policy ${file} is not a valid trust policy (1 error: 1:1 ${file === pipe ? 'a trust policy document must be a mapping' : 'the file is larger than 5242880 bytes'}`
+            : `${source}${key} ${file} ${file === pipe ? 'is empty (a pipe that nothing writes to)' : `is larger than ${cap}`}`;
+        cases.push([config, message]);
+      }
+    }
+    const server = join(dir, 'server-ca-zero.yaml');
+    writeFileSync(server, 'server: http://127.0.0.1:1\nserverCaFile: /dev/zero\n');
+    cases.push([server, `configuration file ${server}: serverCaFile /dev/zero is larger than 4 MiB`]);
+    for (const [config, message] of cases) refusal(await containerd(args(), { config }), 2, message);
+  });
+
   it('fails closed within the configured timeout when the registry never answers', async () => {
     const slow = join(dir, 'slow.yaml');
     writeFileSync(slow, 'timeout: 1s\n');
@@ -152,6 +183,23 @@ describe('Ratify contract through the standalone executable', () => {
       const out = oneJsonLine(r);
       expect(out.code, text).toBe(code);
       expect(out.msg).toContain(text);
+    }
+  });
+
+  it('refuses as invalid config when a file the config names is /dev/zero or a FIFO with no writer', async () => {
+    const pipe = fifo(join(dir, 'ratify-no-writer'));
+    const base = JSON.parse(input) as { config: Record<string, unknown> };
+    for (const [key, file, text] of [
+      ['caFile', '/dev/zero', 'caFile /dev/zero is larger than 4 MiB'],
+      ['caFile', pipe, `caFile ${pipe} is empty (a pipe that nothing writes to)`],
+      ['dockerConfig', '/dev/zero', 'dockerConfig /dev/zero is larger than 1 MiB'],
+      ['policy', '/dev/zero', 'policy /dev/zero is not a valid trust policy'],
+    ] as const) {
+      const out = oneJsonLine(await ratify(env, JSON.stringify({ ...base, config: { ...base.config, [key]: file } })));
+      // A verifier result (the artifact is not trusted), carrying the configuration error.
+      expect(out.isSuccess, text).toBe(false);
+      expect(out.message).toContain(`configuration error: verifier config "atcr": ${text}`);
+      expect((out.extensions as { error: { code: number } }).error.code).toBe(2);
     }
   });
 

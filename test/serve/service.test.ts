@@ -17,7 +17,7 @@ import { MemoryRegistry } from '../support/registry/memory-registry.js';
 import { RedisServer } from './cache/redis-server.js';
 import { GATEKEEPER_NAME, issue, makeCa, serverCert, type Issued, type Pki } from './support/certs.js';
 import { call, type ClientTls, providerRequest } from './support/client.js';
-import { sample, startServe, type ServeProcess } from './support/process.js';
+import { sample, startServe, until, type ServeProcess } from './support/process.js';
 
 let world: AtprotoWorld;
 let pki: Pki;
@@ -46,15 +46,6 @@ function network(): string[] {
 }
 
 const client = (): ClientTls => ({ ca: pki.ca, client: gatekeeper });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, tries = 100): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
 
 beforeAll(async () => {
   world = await AtprotoWorld.start();

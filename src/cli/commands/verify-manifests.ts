@@ -3,7 +3,7 @@
 // verifies every image once with one Verifier (shared DID and registry caches), decides
 // with --policy, and reports per image and per object. Exit codes as `verify`.
 
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IRDocument } from '../../ir/types.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
@@ -12,14 +12,15 @@ import { checkManifests, manifestDiagnostics, type ImageOutcome, type ManifestRe
 import { ManifestError, MAX_MANIFEST_BYTES, parseManifests, type ManifestObject } from '../../manifests/read.js';
 import { failureJson, outcomeJson, verifyAndDecide } from '../../verification/decide.js';
 import { CliError, EXIT } from '../errors.js';
-import { out, safeJson, safeText, toolVersion, withDeadline } from '../io.js';
+import { out, readFileOrFailSync, safeJson, safeText, toolVersion, withDeadline } from '../io.js';
+import { DEFAULT_PIPE_WAIT_MS } from '../../fs/limits.js';
 
 export const MANIFEST_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
-/** At most MAX_MANIFEST_BYTES of a regular file or of standard input, read in chunks so a device cannot fill memory. */
+/** At most MAX_MANIFEST_BYTES of standard input, read in chunks so a device cannot fill memory. */
 function readCapped(fd: number, what: string): string {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -41,19 +42,8 @@ function readCapped(fd: number, what: string): string {
 }
 
 function readFileText(file: string): string {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`--manifests ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`, EXIT.usage);
-  }
-  try {
-    if (!fstatSync(fd).isFile()) throw new CliError(`--manifests ${file} is not a regular file`, EXIT.usage);
-    return readCapped(fd, `--manifests ${file}`);
-  } finally {
-    closeSync(fd);
-  }
+  // The one bounded reader: a FIFO cannot hang the open, a device stops at the cap.
+  return readFileOrFailSync(file, { what: '--manifests', maxBytes: MAX_MANIFEST_BYTES, deadline: Date.now() + DEFAULT_PIPE_WAIT_MS }).toString('utf8');
 }
 
 /** Manifest files under a folder, sorted; links to folders are not followed (no loops). */

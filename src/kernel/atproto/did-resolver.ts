@@ -3,6 +3,7 @@
 // by DID for a short while, and concurrent lookups of one DID share one request.
 
 import { NetError } from '../net/errors.js';
+import { untilAborted } from '../net/until-aborted.js';
 import { VerifyError } from '../proof/errors.js';
 import { type DidDocument, MAX_DID_DOCUMENT_BYTES, parseDidDocument } from './did-document.js';
 import { type FetchPolicy, getBytes } from './fetch.js';
@@ -53,26 +54,9 @@ function isAborted(err: unknown): boolean {
   return (cause as { code?: string } | null)?.code === 'aborted';
 }
 
-/** `work`, or an abort error as soon as `signal` fires (a shared lookup keeps running for others). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, did: string): Promise<T> {
-  if (!signal) return work;
-  const abortError = () =>
-    new VerifyError('did-resolution-failed', `resolving ${did} aborted`, { unavailable: true, cause: new NetError('aborted', `resolving ${did} aborted`, did) });
-  if (signal.aborted) return Promise.reject(abortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+/** Why a caller stopped waiting for a resolution (shared: it goes on for the others). */
+function abortedResolving(did: string): VerifyError {
+  return new VerifyError('did-resolution-failed', `resolving ${did} aborted`, { unavailable: true, cause: new NetError('aborted', `resolving ${did} aborted`, did) });
 }
 
 export class DidResolver {
@@ -97,10 +81,10 @@ export class DidResolver {
    */
   async resolve(did: string, signal?: AbortSignal): Promise<ResolvedDid> {
     try {
-      return await untilAborted(this.shared(did, signal), signal, did);
+      return await untilAborted(this.shared(did, signal), signal, () => abortedResolving(did));
     } catch (err) {
       if (signal?.aborted || !isAborted(err)) throw err;
-      return untilAborted(this.shared(did, signal), signal, did);
+      return untilAborted(this.shared(did, signal), signal, () => abortedResolving(did));
     }
   }
 

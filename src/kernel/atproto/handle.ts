@@ -3,6 +3,7 @@
 // document must list the handle in `alsoKnownAs`, or the handle is not the DID's.
 
 import { Resolver } from 'node:dns/promises';
+import { untilAborted } from '../net/until-aborted.js';
 import { VerifyError } from '../proof/errors.js';
 import { isDid } from '../proof/payload.js';
 import type { DidDocument } from './did-document.js';
@@ -24,14 +25,30 @@ export interface HandleResolverOptions extends FetchPolicy {
   dnsServers?: string[];
 }
 
-async function fromDns(handle: string, timeoutMs: number, servers?: string[]): Promise<string | null> {
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-  if (servers) resolver.setServers(servers);
+/**
+ * The DID in `_atproto.<handle>`'s TXT records, or null when DNS gives none (or two). One
+ * resolver per lookup, so that the caller's signal cancels this query alone; the query
+ * also ends at `timeoutMs` in all (c-ares's own timeout is per server and try).
+ */
+async function fromDns(handle: string, opts: HandleResolverOptions): Promise<string | null> {
+  const resolver = new Resolver({ timeout: opts.timeoutMs, tries: 1 });
+  if (opts.dnsServers) resolver.setServers(opts.dnsServers);
+  const { signal } = opts;
+  const cancel = () => resolver.cancel();
+  const timer = setTimeout(cancel, opts.timeoutMs);
+  signal?.addEventListener('abort', cancel, { once: true });
   let records: string[][];
   try {
-    records = await resolver.resolveTxt(`_atproto.${handle}`);
-  } catch {
+    records = await untilAborted(resolver.resolveTxt(`_atproto.${handle}`), signal, () => {
+      return new VerifyError('did-resolution-failed', `looking up _atproto.${handle} in DNS aborted`, { unavailable: true });
+    });
+  } catch (err) {
+    // Past the deadline nothing was learned: "could not ask", not "does not resolve".
+    if (signal?.aborted) throw err;
     return null;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', cancel);
   }
   const dids = new Set(records.map((chunks) => chunks.join('')).filter((t) => t.startsWith('did=')).map((t) => t.slice(4)));
   // Two different answers are ambiguous: trust neither.
@@ -59,7 +76,7 @@ export type HandleMethod = 'dns' | 'well-known';
 export async function lookupHandle(handle: string, opts: HandleResolverOptions): Promise<{ did: string; method: HandleMethod }> {
   const h = handle.toLowerCase();
   if (!isHandle(h)) throw new VerifyError('did-resolution-failed', `${JSON.stringify(handle)} is not a handle`);
-  const viaDns = opts.dns === false ? null : await fromDns(h, opts.timeoutMs, opts.dnsServers);
+  const viaDns = opts.dns === false ? null : await fromDns(h, opts);
   if (viaDns) return { did: viaDns, method: 'dns' };
   const viaWellKnown = await fromWellKnown(h, opts);
   if (viaWellKnown) return { did: viaWellKnown, method: 'well-known' };

@@ -11,7 +11,8 @@
 
 import { X509Certificate } from 'node:crypto';
 import dns from 'node:dns';
-import { readFileSync } from 'node:fs';
+import { DEFAULT_PIPE_WAIT_MS, MAX_CA_FILE_BYTES } from '../../fs/limits.js';
+import { readBoundedSync } from '../../fs/read-bounded.js';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
@@ -123,9 +124,10 @@ function nodeExtraCa(): string[] {
   nodeExtra = [];
   if (file) {
     try {
-      nodeExtra = [readFileSync(file, 'utf8')];
+      nodeExtra = [readBoundedSync(file, { what: 'NODE_EXTRA_CA_CERTS', maxBytes: MAX_CA_FILE_BYTES, deadline: Date.now() + DEFAULT_PIPE_WAIT_MS }).toString('utf8')];
     } catch {
-      // Node has already warned about an unreadable file, and went on without it.
+      // Node has already warned about an unreadable file, and went on without it (so do we,
+      // also for one past the CA file cap or a pipe that never ends).
     }
   }
   return nodeExtra;

@@ -3,8 +3,9 @@
 // is at least 32 bytes, and cannot be printed: logging the object shows "[CacheKey]".
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { DEFAULT_PIPE_WAIT_MS, MAX_CACHE_KEY_FILE_BYTES } from '../../fs/limits.js';
+import { FileReadError, readBoundedSync } from '../../fs/read-bounded.js';
 
 export const MIN_CACHE_KEY_BYTES = 32;
 
@@ -54,10 +55,11 @@ export class CacheKey {
 export function loadCacheKey(file: string): CacheKey {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    // Bounded (a link to /dev/zero, a FIFO): start-up fails with a reason instead of hanging.
+    bytes = readBoundedSync(file, { what: '--cache-key-file', maxBytes: MAX_CACHE_KEY_FILE_BYTES, refuseEmpty: true, deadline: Date.now() + DEFAULT_PIPE_WAIT_MS });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CacheKeyError(`--cache-key-file ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`);
+    if (err instanceof FileReadError) throw new CacheKeyError(err.message);
+    throw err;
   }
   let end = bytes.length;
   if (end > 0 && bytes[end - 1] === 0x0a) end--;

@@ -7,6 +7,7 @@
 
 import { deadlineSignal } from './deadline.js';
 import { abortError } from './errors.js';
+import { untilAborted } from '../../kernel/net/until-aborted.js';
 
 export interface SingleFlightOptions {
   /** The shared computation's own deadline in ms. */
@@ -72,20 +73,5 @@ export class SingleFlight<T> {
 
 /** `promise`, or a LoadError as soon as `signal` aborts. */
 export function waitFor<T>(promise: Promise<T>, what: string, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal, what));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, what));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return untilAborted(promise, signal, () => abortError(signal!, what));
 }

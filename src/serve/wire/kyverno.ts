@@ -35,7 +35,9 @@ export function factsEntry(image: string, r: FactsResult): Record<string, unknow
 }
 
 export function factsResponse(images: string[], results: FactsResult[]): { results: Record<string, unknown> } {
-  const out: Record<string, unknown> = {};
+  // No prototype: an image named `__proto__` (or `constructor`) is an entry like any other,
+  // not a write to the object's prototype that drops it from the answer.
+  const out = Object.create(null) as Record<string, unknown>;
   images.forEach((image, i) => {
     out[image] = factsEntry(image, results[i]!);
   });

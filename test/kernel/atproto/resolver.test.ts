@@ -1,6 +1,7 @@
 // DID and handle resolution against local HTTP servers: limits, caching, outage vs
 // answer, and the private-address rule for URLs from untrusted data.
 
+import dgram from 'node:dgram';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as acrypto from '@atproto/crypto';
@@ -153,6 +154,31 @@ describe('DID resolution under a deadline', () => {
 });
 
 describe('handle resolution', () => {
+  it('an aborted lookup does not wait for a DNS server that never answers', async () => {
+    // A DNS server on loopback UDP that reads every query and answers none.
+    const silent = dgram.createSocket('udp4');
+    const controller = new AbortController();
+    // The abort comes once the query has reached the server: DNS is then what is waited on.
+    silent.on('message', () => controller.abort());
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));
+    try {
+      const opts = {
+        timeoutMs: 600_000, // far beyond the test's own limit: only the signal can end it
+        allowPrivate: true,
+        allowHttp: true,
+        dnsServers: [`127.0.0.1:${silent.address().port}`],
+        wellKnownUrl: () => `${base}/none`,
+        signal: controller.signal,
+      };
+      expect(await failure(resolveHandle('quiet.example.com', resolver(), opts))).toEqual({ code: 'did-resolution-failed', unavailable: true });
+    } finally {
+      silent.close();
+    }
+    // Node's c-ares gives up on a silent server after 5-6 s whatever its timeout option
+    // says; a lookup that ignored the signal waited that long, past this test's limit.
+  }, 4_000);
+
+
   it('resolves a handle whose DID claims it back', async () => {
     const did = 'did:plc:gggggggggggggggggggggggg';
     routes.set(`/${did}`, { status: 200, body: await docFor(did, 'owner.example.com') });

@@ -75,3 +75,13 @@ export function sample(text: string, name: string, labels: Record<string, string
   }
   return 0;
 }
+
+/** `fn`'s first defined answer, asked every 200 ms (an error counts as not yet), or an Error naming `what`. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, tries = 150): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
