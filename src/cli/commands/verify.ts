@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Decision, SignatureFact } from '../../ir/decision.js';
 import type { IRDocument } from '../../ir/types.js';
-import { BundleError, DEFAULT_PLC_URL, DiscoveryError, parseBundle, Verifier, type Bundle, type VerifyReport } from '../../kernel/index.js';
+import { BundleError, DEFAULT_PLC_URL, DiscoveryError, parseBundle, Verifier, type Bundle, type Trace, type TraceEvent, type VerifyReport } from '../../kernel/index.js';
 import { MAX_BUNDLE_BYTES } from '../../kernel/bundle/format.js';
 import { failureJson, outcomeJson, verifyAndDecide, type Outcome } from '../../verification/decide.js';
 import { readCaFile as readCaSettings, SettingsError, settingsFromFlags, type NetworkFlags, type ParsedSettings } from '../../verification/settings.js';
@@ -111,17 +111,15 @@ export function renderText(report: VerifyReport, decision: Decision | null, veri
   return escapeLines(lines.join('\n') + '\n');
 }
 
-function renderTimings(report: VerifyReport): string {
-  const t = report.timings;
-  const lines = [
-    `discovery: resolve ${t.resolveMs.toFixed(1)} ms, referrers ${t.referrersMs.toFixed(1)} ms, owner ${t.ownerMs.toFixed(1)} ms`,
-  ];
-  for (const s of t.signatures) {
-    lines.push(`signature ${s.artifact}:`);
-    for (const step of s.steps) lines.push(`  ${step.ok ? '✓' : '✗'} ${step.step} ${step.name.padEnd(16)} ${step.ms.toFixed(2)} ms`);
-  }
-  lines.push(`total ${report.durationMs.toFixed(1)} ms`);
-  return escapeLines(lines.join('\n') + '\n');
+/** One line per step as it ends, on standard error: what ran before a failure is already there. */
+export function traceLine(e: TraceEvent): string {
+  const where = e.stage === 'signature' ? `signature ${e.artifact?.slice(0, 19) ?? ''}… ${e.step} ${e.name}` : `${e.stage} ${e.name}`;
+  const detail = e.detail ? `  ${safeText(e.detail)}` : '';
+  return escapeLines(`${e.ok ? '✓' : '✗'} ${where.padEnd(48)} ${e.ms.toFixed(2).padStart(9)} ms${detail}\n`);
+}
+
+function verboseTrace(): Trace {
+  return (e) => process.stderr.write(traceLine(e));
 }
 
 export function registerVerify(program: Command): void {
@@ -185,9 +183,16 @@ export function registerVerify(program: Command): void {
       let outcome: Outcome;
       try {
         outcome = await withDeadline(deadlineMs, flags.timeout, (signal) =>
-          verifyAndDecide(verifier, image, { policy: ir, ...(flags.now !== undefined ? { now: flags.now } : {}), signal, ...(bundle ? { bundle } : {}) }),
+          verifyAndDecide(verifier, image, {
+            policy: ir,
+            ...(flags.now !== undefined ? { now: flags.now } : {}),
+            signal,
+            ...(bundle ? { bundle } : {}),
+            ...(flags.verbose ? { trace: verboseTrace() } : {}),
+          }),
         );
       } catch (err) {
+        if (flags.verbose) process.stderr.write(`✗ stopped after ${(performance.now() - started).toFixed(1)} ms\n`);
         if (!(err instanceof DiscoveryError)) throw err;
         const failure = discoveryFailure(err);
         // JSON consumers still get one object; the sentence goes to standard error.
@@ -197,7 +202,7 @@ export function registerVerify(program: Command): void {
         throw failure;
       }
       const { report, decision, verified } = outcome;
-      if (flags.verbose) process.stderr.write(renderTimings(report));
+      if (flags.verbose) process.stderr.write(`total ${report.durationMs.toFixed(1)} ms\n`);
       if (!flags.quiet) {
         if (format === 'json') {
           await out(safeJson(outcomeJson(image, outcome, performance.now() - started)) + '\n');
