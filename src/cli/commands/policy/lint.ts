@@ -42,6 +42,10 @@ export function registerLint(policy: Command): void {
       }
       const ds = sortDiagnostics(all);
       await out(formatDiagnostics(ds, opts.format, toolVersion()));
+      // For a person, silence reads as "did it run?": a clean text lint says so. Machine formats stay as they are.
+      if (opts.format === 'text' && counted(ds).length === 0) {
+        await out(`${files.length} file${files.length === 1 ? '' : 's'} checked, no findings\n`);
+      }
       // Suppressed findings are in json and sarif (marked); text and github leave them out and say how many.
       const suppressed = ds.length - counted(ds).length;
       if (suppressed > 0 && (opts.format === 'text' || opts.format === 'github')) {
