@@ -131,7 +131,7 @@ export function registerVerify(program: Command): void {
     .option('--manifests <path>', 'verify every image of Kubernetes YAML: a file, a folder, or - for standard input');
   addFormatOption(cmd, { primary: 'output', help: 'text or json (with --manifests also sarif or github)' })
     .option('--quiet', 'print nothing; the exit code alone')
-    .option('--verbose', 'print each step and its timing to standard error')
+    .option('--verbose', 'print each step, as it ends, with its timing to standard error (also the steps before a failure)')
     .option('--offline', 'verify from an offline bundle only (needs --bundle)')
     .option('--bundle <file>', 'offline bundle written by `atcr-verify export`')
     .option('--now <rfc3339>', 'the time policies evaluate at (default: now)');
