@@ -6,6 +6,7 @@
 import { DEFAULT_PLC_URL, DidResolver } from './atproto/did-resolver.js';
 import type { Bundle } from './bundle/format.js';
 import { exportBundle, type ExportResult } from './export.js';
+import type { Trace } from './verify/trace.js';
 import type { Credentials } from './oci/credentials.js';
 import { DEFAULT_POOL_SIZE, RegistryPool } from './oci/pool.js';
 import { parseImageRef } from '../ref/reference.js';
@@ -17,6 +18,7 @@ export { DEFAULT_PLC_URL } from './atproto/did-resolver.js';
 export { BundleError, parseBundle, type Bundle } from './bundle/format.js';
 export type { ExportResult } from './export.js';
 export type { Credentials } from './oci/credentials.js';
+export type { Trace, TraceEvent } from './verify/trace.js';
 export { VerifyError, type VerifyCode } from './proof/errors.js';
 export { DiscoveryError, MAX_SIGNATURES, type StepTiming, type VerifyReport } from './verify.js';
 export { DEFAULT_OWNER_REGISTRIES } from './verify/owner.js';
@@ -59,6 +61,8 @@ export interface VerifyCallOptions {
   signal?: AbortSignal;
   /** Offline: every byte comes from this bundle; nothing touches the network. */
   bundle?: Bundle;
+  /** Told of each step as it ends (`verify --verbose`). */
+  trace?: Trace;
 }
 
 export class Verifier {
@@ -111,6 +115,7 @@ export class Verifier {
       ...(s.handleWellKnownUrl ? { handleWellKnownUrl: s.handleWellKnownUrl } : {}),
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.bundle ? { bundle: call.bundle } : {}),
+      ...(call.trace ? { trace: call.trace } : {}),
     };
   }
 

@@ -13,6 +13,7 @@ import { OnlineSource, type Recording as SignatureRecording } from './verify/onl
 import { DEFAULT_OWNER_REGISTRIES, ownerFromBundle, recordRepository, resolveOwner } from './verify/owner.js';
 import { DiscoveryError, type EvidenceSource } from './verify/source.js';
 import { type StepTiming, verifyOneSignature } from './verify/steps.js';
+import { traced, type Trace } from './verify/trace.js';
 
 export { DiscoveryError } from './verify/source.js';
 export type { StepTiming } from './verify/steps.js';
@@ -50,6 +51,8 @@ export interface VerifyOptions {
   /** DNS servers (`ip` or `ip:port`) for handle lookups instead of the system's. */
   dnsServers?: string[];
   signal?: AbortSignal;
+  /** Told of each step as it ends (`verify --verbose`), failures included. */
+  trace?: Trace;
   /**
    * Extra trusted CA certificates (PEM) for every HTTPS request of this verification:
    * registry, PLC directory, did:web hosts, PDS and handle hosts. Added to Node's store
@@ -146,18 +149,19 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
     );
   }
 
+  const trace = opts.trace;
   const t0 = performance.now();
-  const image = await source.image();
+  const image = await traced(trace, { stage: 'registry', name: source.offline ? 'image (bundle)' : 'resolve' }, () => source.image(), (i) => `${opts.image} → ${i.digest}`);
   const t1 = performance.now();
-  const listed = await source.signatures(image.digest);
+  const listed = await traced(trace, { stage: 'referrers', name: 'list' }, () => source.signatures(image.digest), (l) => `${l.length} signature artifact${l.length === 1 ? '' : 's'}`);
   const t2 = performance.now();
   // A registry could list any number of artifacts; each costs requests to third parties.
   const artifacts = listed.slice(0, MAX_SIGNATURES);
 
-  const ctx = { imageDigest: image.digest, expectedRepository: recordRepository(ref, ownerRegistries) };
+  const ctx = { imageDigest: image.digest, expectedRepository: recordRepository(ref, ownerRegistries), ...(trace ? { trace } : {}) };
   const [outcomes, owner] = await Promise.all([
     pool(artifacts, opts.concurrency ?? 8, (a) => verifyOneSignature(source, a, ctx)),
-    (async () => {
+    traced(trace, { stage: 'owner', name: 'resolve' }, async () => {
       const o0 = performance.now();
       if (!dids) return { ...(await ownerFromBundle(ref, ownerRegistries, opts.bundle?.owner)), ms: performance.now() - o0 };
       const handles = {
@@ -176,7 +180,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
         if (r.missing) opts.recording.ownerMissing = r.missing;
       }
       return { ...r, ms: performance.now() - o0 };
-    })(),
+    }, (o) => o.owner || '(none)'),
   ]);
 
   const signatures = outcomes.map((o) => o.fact);

@@ -42,7 +42,8 @@ export function cacheNamespace(settings: VerifierSettings): string {
 
 export function buildCache(
   flags: CacheFlags,
-  opts: { registry: Registry; settings: VerifierSettings; verificationMs: number; logger: Logger },
+  /** `connect: false` checks every flag and the key file but opens no Redis connection (`serve --check`). */
+  opts: { registry: Registry; settings: VerifierSettings; verificationMs: number; logger: Logger; connect?: boolean },
   usage: (message: string) => Error,
 ): BuiltCache {
   const ms = (flag: string, text: string) => {
@@ -69,7 +70,7 @@ export function buildCache(
     } catch {
       throw usage(`--redis "${redactRedisUrl(flags.redis)}" is not a redis:// URL`);
     }
-    redis = new RedisTier({
+    if (opts.connect !== false) redis = new RedisTier({
       url: flags.redis,
       key,
       namespace: cacheNamespace(opts.settings),

@@ -3,6 +3,7 @@
 // the service's /v1/verify). Fail closed: a negative that an unreachable service might
 // have turned is "undecided", never "denied" or "allowed".
 
+import type { Trace } from '../kernel/verify/trace.js';
 import { evaluate } from '../engine/evaluate.js';
 import type { Decision, SignatureFact } from '../ir/decision.js';
 import type { IRDocument } from '../ir/types.js';
@@ -15,6 +16,8 @@ export interface DecideOptions {
   now?: string;
   signal?: AbortSignal;
   bundle?: Bundle;
+  /** Told of each kernel step as it ends (`verify --verbose`). */
+  trace?: Trace;
 }
 
 /** `verified` allowed / at least one valid signature; `denied` a definite no; `undecided` a service was unreachable. */
@@ -48,6 +51,7 @@ export async function verifyAndDecide(verifier: Verifier, image: string, opts: D
   const report = await verifier.verify(image, {
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.bundle ? { bundle: opts.bundle } : {}),
+    ...(opts.trace ? { trace: opts.trace } : {}),
   });
   return outcomeOf(image, report, opts);
 }

@@ -22,6 +22,8 @@ export interface NetworkFlags {
   allowPrivateNetwork?: boolean;
   /** Overall time limit of one verification, e.g. `30s`. */
   timeout: string;
+  /** Limit of each request (default: the smaller of `timeout` and MAX_REQUEST_MS). */
+  requestTimeout?: string;
   caFile?: string;
 }
 
@@ -67,6 +69,8 @@ export interface ParsedSettings {
 export function settingsFromFlags(flags: NetworkFlags, env: NodeJS.ProcessEnv = process.env): ParsedSettings {
   const deadlineMs = parseTimeout(flags.timeout);
   if (deadlineMs === null) throw new SettingsError(`--timeout "${flags.timeout}" is not a duration such as 10s, 500ms or 2m`);
+  const requestMs = flags.requestTimeout !== undefined ? parseTimeout(flags.requestTimeout) : Math.min(deadlineMs, MAX_REQUEST_MS);
+  if (requestMs === null) throw new SettingsError(`--request-timeout "${flags.requestTimeout}" is not a duration such as 10s, 500ms or 2m`);
   const plcUrl = flags.plcUrl ?? (env.ATCR_PLC_URL || DEFAULT_PLC_URL);
   let parsed: URL;
   try {
@@ -82,7 +86,7 @@ export function settingsFromFlags(flags: NetworkFlags, env: NodeJS.ProcessEnv = 
   const settings: VerifierSettings = {
     plcUrl,
     // Per request; the whole verification is bounded by deadlineMs.
-    timeoutMs: Math.min(deadlineMs, MAX_REQUEST_MS),
+    timeoutMs: requestMs,
     insecureRegistries: flags.insecureRegistry,
     allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
     ownerRegistries: env.ATCR_OWNER_REGISTRIES !== undefined ? list(env.ATCR_OWNER_REGISTRIES) : DEFAULT_OWNER_REGISTRIES,

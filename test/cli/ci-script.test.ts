@@ -12,7 +12,7 @@ import { assertBuilt, BIN, ROOT } from './run.js';
 
 const SCRIPT = join(ROOT, 'scripts/ci/atcr-verify-ci.sh');
 const image = readFileSync(join(ROOT, 'examples/image.txt'), 'utf8').trim();
-const offline = '--offline --bundle examples/bundle.json --now 2026-12-01T00:00:00Z';
+const offline = '--offline --bundle examples/bundle.json --now 2026-12-10T00:00:00Z';
 
 interface ScriptRun {
   code: number | null;

@@ -27,9 +27,13 @@ function tmp(files: Record<string, string | Buffer>): string {
 }
 
 describe('policy lint', () => {
-  it('a clean policy: no output, exit 0', async () => {
+  it('a clean policy: one line saying so, exit 0; machine formats carry no such line', async () => {
     const r = await cli(['policy', 'lint', VALID]);
-    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(r).toEqual({ code: 0, stdout: '1 file checked, no findings\n', stderr: '' });
+    const many = await cli(['policy', 'lint', 'policies/production.yaml', 'policies/staging.yaml']);
+    expect(many.stdout).toBe('2 files checked, no findings\n');
+    expect((await cli(['policy', 'lint', VALID, '--format', 'github'])).stdout).toBe('');
+    expect(JSON.parse((await cli(['policy', 'lint', VALID, '--format', 'json'])).stdout)).toEqual([]);
   });
 
   it('warnings: exit 0, or 1 with --strict; output matches the baselines', async () => {
@@ -82,7 +86,7 @@ describe('policy lint', () => {
       .map((f) => `policies/${f}`);
     expect(files.filter((f) => f.endsWith('.test.yaml')).length).toBeGreaterThan(0);
     const r = await cli(['policy', 'lint', '--strict', ...files]);
-    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(r).toEqual({ code: 0, stdout: `${files.length} files checked, no findings\n`, stderr: '' });
   });
 
   it('a *.test.yaml file is checked as a test suite', async () => {

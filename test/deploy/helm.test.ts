@@ -4,7 +4,7 @@
 
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -194,5 +194,75 @@ describe('helm chart: enforcement wiring', () => {
       const validKinds = (report.resources ?? []).filter((r: { status: string }) => r.status === 'statusValid').map((r: { kind: string }) => r.kind);
       expect(validKinds).toEqual(expect.arrayContaining(engine === 'gatekeeper' ? ['Provider', 'ConstraintTemplate'] : ['ClusterPolicy']));
     }
+  });
+});
+
+describe('helm chart: the arguments it renders are accepted by atcr-verify serve', () => {
+  /**
+   * The pod's mounted Secrets and ConfigMaps written out as the kubelet would (each key a
+   * file under its mountPath, below `root`), then `serve --check` run with the rendered
+   * arguments, their /etc paths moved under `root`: every flag parsed, every file loaded.
+   */
+  async function serveCheck(objs: Obj[], name: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    const root = mkdtempSync(join(dir, `${name}-`));
+    const pod = one(objs, 'Deployment', 'av-atcr-verify').spec.template.spec;
+    const container = pod.containers[0];
+    const releaseCa = b64(one(objs, 'Secret', 'av-atcr-verify-tls').data?.['ca.crt'] ?? '');
+    for (const mount of container.volumeMounts as { name: string; mountPath: string }[]) {
+      const volume = pod.volumes.find((v: { name: string }) => v.name === mount.name);
+      const source = volume.secret
+        ? objs.find((o) => o.kind === 'Secret' && o.metadata.name === volume.secret.secretName)
+        : volume.configMap
+          ? objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name)
+          : undefined;
+      const files: Record<string, string> = source
+        ? Object.fromEntries(Object.entries(source.data ?? {}).map(([k, v]) => [k, source.kind === 'Secret' ? b64(v) : v]))
+        : // A Secret the chart only names (Gatekeeper's client CA): a CA of the same form.
+          volume.secret ? { 'ca.crt': releaseCa } : {};
+      mkdirSync(join(root, mount.mountPath), { recursive: true });
+      for (const [key, text] of Object.entries(files)) writeFileSync(join(root, mount.mountPath, key), text);
+    }
+    const args = (container.args as string[]).map((a) => (a.startsWith('/etc/atcr-verify/') ? join(root, a) : a));
+    expect(args[0]).toBe('serve');
+    return run(process.execPath, [CLI, ...args, '--check'], { cwd: ROOT }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    );
+  }
+
+  const sets: [string, string[], RegExp][] = [
+    ['defaults', [], /would listen on https:\/\/0\.0\.0\.0:8443; policy none; cache memory$/m],
+    ['policy', ['--set-string', 'policy.inline=version: 1\nunmatched: deny\npolicies: []\n'], /policy \/.*\/etc\/atcr-verify\/policy\/policy\.yaml \(sha256 /],
+    [
+      'redis-and-network',
+      [
+        '--set', 'redis.deploy=true', '--set', 'serve.port=9443', '--set', 'serve.cacheTTL=2m', '--set', 'serve.deadline=1800ms',
+        '--set', 'serve.allowedRegistries={atcr.io,ghcr.io}', '--set', 'serve.insecureRegistries={registry.local:5000}',
+        '--set', 'serve.plcUrl=https://plc.example.com', '--set', 'serve.allowPrivateNetwork=true',
+      ],
+      /would listen on https:\/\/0\.0\.0\.0:9443; policy none; cache memory \+ Redis$/m,
+    ],
+    [
+      'gatekeeper-mtls',
+      ['--set', 'enforcement.engine=gatekeeper', '--set-file', 'enforcement.gatekeeper.manifests=GATEKEEPER', '--set', 'enforcement.gatekeeper.mtls.enabled=true', '--set', 'enforcement.gatekeeper.mtls.clientCaSecret=gk-ca'],
+      /client certificates for gatekeeper-webhook-service\.gatekeeper-system\.svc/,
+    ],
+  ];
+  for (const [name, values, said] of sets) {
+    it(`value set "${name}"`, async () => {
+      const objs = await render(...values.map((v) => v.replace('=GATEKEEPER', `=${gatekeeperManifests}`)));
+      const r = await serveCheck(objs, name);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(said);
+    });
+  }
+
+  it('a value serve would refuse fails the check, naming the flag', async () => {
+    const bad = await serveCheck(await render('--set', 'serve.deadline=soon'), 'bad-deadline');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--deadline "soon" is not a duration');
+    const unknown = await serveCheck(await render('--set', 'serve.extraArgs={--no-such-flag}'), 'bad-extra');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--no-such-flag'");
   });
 });

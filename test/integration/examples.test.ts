@@ -8,13 +8,21 @@ const image = readFileSync(new URL('../../examples/image.txt', import.meta.url),
 const args = ['verify', image, '--offline', '--bundle', 'examples/bundle.json', '--policy', 'examples/policy.yaml', '--output', 'json'];
 
 describe('examples/', () => {
+  it('names a stable atcr.io image, not a loopback registry of the day it was made', () => {
+    expect(image).toBe('atcr.io/alice.test/hello:1.0');
+    const bundle = JSON.parse(readFileSync(new URL('../../examples/bundle.json', import.meta.url), 'utf8')) as { image: { reference: string } };
+    expect(bundle.image.reference).toBe(image);
+  });
+
   it('the example bundle verifies offline and its policy allows the image', async () => {
-    const run = await runCli([...args, '--now', '2026-12-01T00:00:00Z']);
+    const run = await runCli([...args, '--now', '2026-12-10T00:00:00Z']);
     expect(run.code, run.stderr).toBe(0);
     const out = parseOutput(run);
     expect(out.offline).toBe(true);
     expect(out.signatures.map((s) => s.valid)).toEqual([true, true]);
     expect(out.decision).toMatchObject({ allowed: true, effect: 'allow', policy: 'example' });
+    // atcr.io puts the owner first: the bundle records how alice.test became her DID.
+    expect(out.owner).toMatch(/^did:plc:/);
   });
 
   it('the same policy denies the image once its signatures are over a year old', async () => {

@@ -88,7 +88,7 @@ describe('policy lint --strict with a suppressed warning', () => {
     writeFileSync(file, doc('policies:', '  - name: open # atcr-verify: ignore trusts-any-did -- public mirror', '    scope: a/*'));
     const r = await cli(['policy', 'lint', '--strict', file]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('');
+    expect(r.stdout).toBe('1 file checked, no findings\n');
     expect(r.stderr).toContain('1 suppressed finding not shown');
     const j = await cli(['policy', 'lint', '--strict', '--format', 'json', file]);
     expect(j.code).toBe(0);

@@ -29,6 +29,8 @@ export interface SignOptions {
   recordRepository?: string;
   /** The payload's `subject.digest` (default: the image's). */
   payloadDigest?: string;
+  /** The payload's `subject.repository` (default: this registry's host and the image's repository). */
+  payloadRepository?: string;
   /** The record URI written into the payload (default: the record created). */
   recordUri?: string;
   /** Replace the payload blob's stored bytes after pushing, so they no longer match its digest. */
@@ -119,7 +121,7 @@ export class AtprotoWorld {
       subject: {
         digest: opts.payloadDigest ?? image.pushed.digest,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        repository: `${this.registryHost}/${image.repo}`,
+        repository: opts.payloadRepository ?? `${this.registryHost}/${image.repo}`,
       },
       atproto: {
         did: signer.did,

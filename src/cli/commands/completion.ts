@@ -17,7 +17,9 @@ interface Node {
 
 function walk(cmd: Command, path: string, nodes: Node[]): void {
   const subs = cmd.commands.filter((c) => !(c as Command & { _hidden?: boolean })._hidden);
-  const flags = cmd.options.flatMap((o) => [o.long, o.short].filter((f): f is string => typeof f === 'string'));
+  // Deprecated spellings still work but are not offered.
+  const offered = cmd.options.filter((o) => !(o.hidden && o.description.startsWith('deprecated')));
+  const flags = offered.flatMap((o) => [o.long, o.short].filter((f): f is string => typeof f === 'string'));
   nodes.push({ path, subcommands: subs.map((c) => c.name()), flags: [...flags, '--help'] });
   for (const sub of subs) walk(sub, path ? `${path} ${sub.name()}` : sub.name(), nodes);
 }

@@ -6,10 +6,13 @@ import type { Command } from 'commander';
 import { DiscoveryError, Verifier, type ExportResult } from '../../kernel/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { out, safeText, withDeadline } from '../io.js';
+import { addDeprecatedOutput, destinationOf } from '../flags.js';
 import { addNetworkOptions, discoveryFailure, verifierSettings, type NetworkFlags } from './verify.js';
 
 interface ExportFlags extends NetworkFlags {
-  output: string;
+  outFile?: string;
+  /** Deprecated spelling of --out-file. */
+  output?: string;
   quiet?: boolean;
 }
 
@@ -18,11 +21,14 @@ export function registerExport(program: Command): void {
     .command('export')
     .description('Write an offline bundle of an image and its signatures, for verify --offline.')
     .argument('<image>', 'image reference, e.g. atcr.io/alice/app:1.0')
-    .requiredOption('-o, --output <file>', 'where to write the bundle (JSON)')
+    .option('-o, --out-file <file>', 'where to write the bundle (JSON); required')
     .option('--quiet', 'print nothing on success');
+  addDeprecatedOutput(cmd, 'the bundle file');
   addNetworkOptions(cmd)
     .addHelpText('after', '\nExample:\n  atcr-verify export atcr.io/alice/app:1.0 -o bundle.json\n  atcr-verify verify atcr.io/alice/app:1.0 --offline --bundle bundle.json\n')
     .action(async (image: string, flags: ExportFlags) => {
+      const file = destinationOf('export', flags.outFile, flags.output, '-o/--out-file FILE');
+      if (file === undefined) throw new CliError('export needs -o FILE: where to write the bundle', EXIT.usage);
       const { settings, deadlineMs } = verifierSettings(flags);
       const verifier = new Verifier(settings);
       let result: ExportResult;
@@ -33,18 +39,18 @@ export function registerExport(program: Command): void {
         throw err;
       }
       // Written beside the target and renamed: a reader never sees half a bundle.
-      const partial = `${flags.output}.${process.pid}.partial`;
+      const partial = `${file}.${process.pid}.partial`;
       try {
         await writeFile(partial, result.text);
-        await rename(partial, flags.output);
+        await rename(partial, file);
       } catch (err) {
         await rm(partial, { force: true });
-        throw new CliError(`cannot write ${flags.output} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.usage);
+        throw new CliError(`cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.usage);
       }
       const valid = result.report.signatures.filter((s) => s.valid).length;
       if (!flags.quiet) {
         await out(
-          `wrote ${safeText(flags.output)}: ${result.report.digest}, ${result.bundle.signatures.length} signature artifact(s), ${valid} valid now\n`,
+          `wrote ${safeText(file)}: ${result.report.digest}, ${result.bundle.signatures.length} signature artifact(s), ${valid} valid now\n`,
         );
       }
     });

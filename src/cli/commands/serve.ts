@@ -10,7 +10,10 @@ import pino from 'pino';
 import { ServeMetrics } from '../../serve/metrics.js';
 import { DEFAULT_CLIENT_NAME, DEFAULT_LIMITS, type RunningServer, startServer } from '../../serve/server.js';
 import { CliError, EXIT } from '../errors.js';
-import { parseTimeout } from '../io.js';
+import { out, parseTimeout, safeText } from '../io.js';
+import { readTls } from '../../serve/tls.js';
+import { loadPolicy } from '../../serve/policy.js';
+import type { ParsedSettings } from '../../verification/settings.js';
 import { addNetworkOptions, verifierSettings, type NetworkFlags } from './verify.js';
 import { buildCache, type CacheFlags } from '../../serve/cache-setup.js';
 
@@ -27,6 +30,7 @@ interface ServeFlags extends NetworkFlags, CacheFlags {
   maxBodyBytes: string;
   maxKeys: string;
   shutdownGrace: string;
+  check?: boolean;
 }
 
 function hostPort(text: string): { host: string; port: number } {
@@ -46,6 +50,46 @@ function count(flag: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} "${text}" is not a positive whole number`, EXIT.usage);
   return n;
+}
+
+/**
+ * `serve --check`: everything start-up would refuse, refused the same way (exit 2 naming
+ * the flag or file), without listening or connecting. For a chart's rendered arguments,
+ * an init container, or a pre-deploy CI step.
+ */
+async function checkOnly(
+  flags: ServeFlags,
+  listen: { host: string; port: number },
+  ctx: { settings: ParsedSettings['settings']; verificationMs: number; logger: pino.Logger; metrics: ServeMetrics },
+): Promise<void> {
+  const usage = (message: string) => new CliError(message, EXIT.usage);
+  const cache = buildCache(flags, { registry: ctx.metrics.registry, settings: ctx.settings, verificationMs: ctx.verificationMs, logger: ctx.logger, connect: false }, usage);
+  await cache.close();
+  duration('--deadline', flags.deadline);
+  duration('--shutdown-grace', flags.shutdownGrace);
+  count('--max-body-bytes', flags.maxBodyBytes);
+  count('--max-keys', flags.maxKeys);
+  if (!flags.insecureHttp) {
+    try {
+      readTls({ cert: flags.tlsCert!, key: flags.tlsKey!, ...(flags.clientCa ? { clientCa: flags.clientCa } : {}) });
+    } catch (err) {
+      throw usage((err as Error).message);
+    }
+  }
+  let policy = 'none';
+  if (flags.policy) {
+    const r = await loadPolicy(flags.policy);
+    if (!r.ok) throw usage(`${flags.policy} is not a valid trust policy: ${r.findings.join('; ')}`);
+    policy = `${flags.policy} (sha256 ${r.policy.sha256.slice(0, 12)}…)`;
+  }
+  const scheme = flags.insecureHttp ? 'http' : 'https';
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  await out(
+    safeText(
+      `serve: configuration OK: would listen on ${scheme}://${host}:${listen.port}` +
+        `${flags.clientCa ? `, client certificates for ${flags.clientName}` : ''}; policy ${policy}; cache ${flags.redis ? 'memory + Redis' : 'memory'}`,
+    ) + '\n',
+  );
 }
 
 export function registerServe(program: Command): void {
@@ -69,7 +113,8 @@ export function registerServe(program: Command): void {
     .option('--tag-ttl <duration>', 'how long a tag → digest resolution is reused', '10s')
     .option('--cache-size <n>', 'most images kept in memory', '100000')
     .option('--redis <url>', 'share facts between replicas through Redis (redis://host:port)')
-    .option('--cache-key-file <file>', 'HMAC key for Redis entries (required with --redis)');
+    .option('--cache-key-file <file>', 'HMAC key for Redis entries (required with --redis)')
+    .option('--check', 'check the flags and the files they name (certificate, key, client CA, policy, cache key), say what would be served, and exit: no listening, no Redis');
   addNetworkOptions(cmd, "budget of one verification (it may go on after an answer's deadline, to fill the cache)", '10s')
     .addHelpText(
       'after',
@@ -95,6 +140,7 @@ export function registerServe(program: Command): void {
       // Asynchronous writes: a log line per request must not block answering; flushed at exit.
       const logger = pino({ base: { service: 'atcr-verify' } }, pino.destination({ dest: 1, sync: false }));
       const metrics = new ServeMetrics();
+      if (flags.check) return checkOnly(flags, listen, { settings, verificationMs, logger, metrics });
       const cache = buildCache(flags, { registry: metrics.registry, settings, verificationMs, logger }, (message: string) => new CliError(message, EXIT.usage));
       let server: RunningServer;
       try {

@@ -3,20 +3,21 @@
 
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
-import { parseTimeout, safeJson } from '../io.js';
+import { parseTimeout, safeJson, withDeadline } from '../io.js';
+import { addFormatOption, formatOf, type FormatFlags } from '../flags.js';
 import { escapeLines } from '../../text/escape.js';
 import { OciError } from '../../kernel/oci/errors.js';
 import { SignError, signImage, type SignResult } from '../../kernel/sign/index.js';
 import { CA_FILE_HELP, readCaFile } from './verify.js';
 
-interface SignFlags {
+interface SignFlags extends FormatFlags {
   pds: string;
   identifier: string;
   passwordEnv: string;
   insecureRegistry: string[];
   allowPrivateNetwork?: boolean;
   timeout: string;
-  output: string;
+  requestTimeout: string;
   recordRepository?: string;
   registryUsername?: string;
   registryPasswordEnv?: string;
@@ -53,8 +54,14 @@ function renderText(r: SignResult): string {
   ].join('\n'));
 }
 
+function duration(flag: string, text: string): number {
+  const ms = parseTimeout(text);
+  if (ms === null) throw new CliError(`${flag} "${text}" is not a duration such as 30s, 500ms or 2m`, EXIT.usage);
+  return ms;
+}
+
 export function registerSign(program: Command): void {
-  program
+  const cmd = program
     .command('sign')
     .description('Sign an image: write an io.atcr.manifest record to your PDS and push the signature artifact to the registry.')
     .argument('<image>', 'image reference, e.g. registry.example.com/alice/app:1.0')
@@ -63,8 +70,9 @@ export function registerSign(program: Command): void {
     .option('--password-env <var>', 'environment variable holding an app password', 'ATCR_PDS_PASSWORD')
     .option('--insecure-registry <host>', 'allow plain http for this registry host (repeatable)', collect, [])
     .option('--allow-private-network', 'let registry-provided URLs (token realm, redirects) reach private addresses')
-    .option('--timeout <duration>', 'per-request timeout, e.g. 30s or 500ms', '30s')
-    .option('--output <format>', 'text or json', 'text')
+    .option('--timeout <duration>', 'overall deadline, e.g. 2m or 30s', '2m')
+    .option('--request-timeout <duration>', 'limit of each request to the PDS or registry', '30s');
+  addFormatOption(cmd, { primary: 'output', choices: ['text', 'json'], help: 'text or json' })
     .option('--record-repository <name>', "the record's repository (default: the image's repository, without the owner segment on atcr.io)")
     .option('--registry-username <user>', 'registry user name (default: the Docker config file)')
     .option('--registry-password-env <var>', 'environment variable holding the registry password')
@@ -74,9 +82,10 @@ export function registerSign(program: Command): void {
       '\nExample:\n  ATCR_PDS_PASSWORD=xxxx-xxxx-xxxx-xxxx atcr-verify sign ghcr.io/alice/app:1.0 \\\n    --pds https://pds.example.com --identifier alice.example.com\n',
     )
     .action(async (image: string, flags: SignFlags) => {
-      const timeoutMs = parseTimeout(flags.timeout);
-      if (timeoutMs === null) throw new CliError(`--timeout "${flags.timeout}" is not a duration such as 30s, 500ms or 2m`, EXIT.usage);
-      if (flags.output !== 'text' && flags.output !== 'json') throw new CliError(`--output must be text or json, not "${flags.output}"`, EXIT.usage);
+      const deadlineMs = duration('--timeout', flags.timeout);
+      // No single request outlives the whole command.
+      const timeoutMs = Math.min(duration('--request-timeout', flags.requestTimeout), deadlineMs);
+      const format = formatOf(flags);
       const password = process.env[flags.passwordEnv];
       if (!password) throw new CliError(`the environment variable ${flags.passwordEnv} (--password-env) holds no app password`, EXIT.usage);
       let credentials: { username: string; password: string } | undefined;
@@ -94,8 +103,9 @@ export function registerSign(program: Command): void {
       const ca = flags.caFile !== undefined ? readCaFile(flags.caFile, timeoutMs) : undefined;
       let result: SignResult;
       try {
-        result = await signImage({
+        result = await withDeadline(deadlineMs, flags.timeout, (signal) => signImage({
           image,
+          signal,
           pds: flags.pds,
           identifier: flags.identifier,
           password,
@@ -107,11 +117,11 @@ export function registerSign(program: Command): void {
             allowPrivateNetwork: Boolean(flags.allowPrivateNetwork),
             ...(credentials ? { credentials } : {}),
           },
-        });
+        }));
       } catch (e) {
         if (e instanceof SignError) throw new CliError(e.message, exitCodeOf(e));
         throw e;
       }
-      process.stdout.write(flags.output === 'json' ? safeJson(result) + '\n' : renderText(result));
+      process.stdout.write(format === 'json' ? safeJson(result) + '\n' : renderText(result));
     });
 }

@@ -5,22 +5,22 @@
 import type { Command } from 'commander';
 import type { Decision, SignatureFact } from '../../ir/decision.js';
 import type { IRDocument } from '../../ir/types.js';
-import { BundleError, DEFAULT_PLC_URL, DiscoveryError, parseBundle, Verifier, type Bundle, type VerifyReport } from '../../kernel/index.js';
+import { BundleError, DEFAULT_PLC_URL, DiscoveryError, parseBundle, Verifier, type Bundle, type Trace, type TraceEvent, type VerifyReport } from '../../kernel/index.js';
 import { MAX_BUNDLE_BYTES } from '../../kernel/bundle/format.js';
 import { failureJson, outcomeJson, verifyAndDecide, type Outcome } from '../../verification/decide.js';
 import { readCaFile as readCaSettings, SettingsError, settingsFromFlags, type NetworkFlags, type ParsedSettings } from '../../verification/settings.js';
 import { CliError, EXIT, type ExitCode } from '../errors.js';
-import { out, readFileOrFail, safeJson, safeText, withDeadline } from '../io.js';
+import { MAX_REQUEST_MS, out, readFileOrFail, safeJson, safeText, withDeadline } from '../io.js';
 import { escapeLines } from '../../text/escape.js';
 import { loadPolicyOrFail } from '../policy-file.js';
 import { parseInstant } from '../../ir/time.js';
 import { MANIFEST_FORMATS, runManifests, type ManifestFormat } from './verify-manifests.js';
+import { addFormatOption, formatOf, type FormatFlags } from '../flags.js';
 
 export type { NetworkFlags } from '../../verification/settings.js';
 
-interface VerifyFlags extends NetworkFlags {
+interface VerifyFlags extends NetworkFlags, FormatFlags {
   policy?: string;
-  output: string;
   quiet?: boolean;
   verbose?: boolean;
   offline?: boolean;
@@ -51,12 +51,13 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** The flags verify, export and serve share: where to look and how far to trust the network. */
-export function addNetworkOptions(cmd: Command, timeoutHelp = 'overall time limit, e.g. 30s or 2m; each request also stops after 10s', timeoutDefault = '30s'): Command {
+export function addNetworkOptions(cmd: Command, timeoutHelp = 'overall deadline, e.g. 30s or 2m', timeoutDefault = '30s'): Command {
   return cmd
     .option('--plc-url <url>', `PLC directory for did:plc (default ${DEFAULT_PLC_URL}, or ATCR_PLC_URL)`)
     .option('--insecure-registry <host>', 'allow plain http for this registry host (repeatable)', collect, [])
     .option('--allow-private-network', 'let URLs from DID documents and payloads reach loopback/private addresses')
     .option('--timeout <duration>', timeoutHelp, timeoutDefault)
+    .option('--request-timeout <duration>', `limit of each request (default the smaller of --timeout and ${MAX_REQUEST_MS / 1000}s)`)
     .option('--ca-file <file>', CA_FILE_HELP);
 }
 
@@ -110,17 +111,15 @@ export function renderText(report: VerifyReport, decision: Decision | null, veri
   return escapeLines(lines.join('\n') + '\n');
 }
 
-function renderTimings(report: VerifyReport): string {
-  const t = report.timings;
-  const lines = [
-    `discovery: resolve ${t.resolveMs.toFixed(1)} ms, referrers ${t.referrersMs.toFixed(1)} ms, owner ${t.ownerMs.toFixed(1)} ms`,
-  ];
-  for (const s of t.signatures) {
-    lines.push(`signature ${s.artifact}:`);
-    for (const step of s.steps) lines.push(`  ${step.ok ? '✓' : '✗'} ${step.step} ${step.name.padEnd(16)} ${step.ms.toFixed(2)} ms`);
-  }
-  lines.push(`total ${report.durationMs.toFixed(1)} ms`);
-  return escapeLines(lines.join('\n') + '\n');
+/** One line per step as it ends, on standard error: what ran before a failure is already there. */
+export function traceLine(e: TraceEvent): string {
+  const where = e.stage === 'signature' ? `signature ${e.artifact?.slice(0, 19) ?? ''}… ${e.step} ${e.name}` : `${e.stage} ${e.name}`;
+  const detail = e.detail ? `  ${safeText(e.detail)}` : '';
+  return escapeLines(`${e.ok ? '✓' : '✗'} ${where.padEnd(48)} ${e.ms.toFixed(2).padStart(9)} ms${detail}\n`);
+}
+
+function verboseTrace(): Trace {
+  return (e) => process.stderr.write(traceLine(e));
 }
 
 export function registerVerify(program: Command): void {
@@ -129,10 +128,10 @@ export function registerVerify(program: Command): void {
     .description('Verify the ATProto signatures of an image, and decide with a trust policy when one is given.')
     .argument('[image]', 'image reference, e.g. atcr.io/alice/app:1.0 or …@sha256:… (or use --manifests)')
     .option('--policy <file>', 'trust policy file: the decision decides')
-    .option('--manifests <path>', 'verify every image of Kubernetes YAML: a file, a folder, or - for standard input')
-    .option('--output <format>', 'text or json (with --manifests also sarif or github)', 'text')
+    .option('--manifests <path>', 'verify every image of Kubernetes YAML: a file, a folder, or - for standard input');
+  addFormatOption(cmd, { primary: 'output', help: 'text or json (with --manifests also sarif or github)' })
     .option('--quiet', 'print nothing; the exit code alone')
-    .option('--verbose', 'print each step and its timing to standard error')
+    .option('--verbose', 'print each step, as it ends, with its timing to standard error (also the steps before a failure)')
     .option('--offline', 'verify from an offline bundle only (needs --bundle)')
     .option('--bundle <file>', 'offline bundle written by `atcr-verify export`')
     .option('--now <rfc3339>', 'the time policies evaluate at (default: now)');
@@ -143,11 +142,12 @@ export function registerVerify(program: Command): void {
     )
     .action(async (image: string | undefined, flags: VerifyFlags) => {
       const started = performance.now();
+      const format = formatOf(flags);
       if (flags.manifests !== undefined) {
         if (image !== undefined) throw new CliError('give an image or --manifests, not both', EXIT.usage);
         if (flags.offline || flags.bundle) throw new CliError('--manifests verifies online; --offline/--bundle hold one image only', EXIT.usage);
-        if (!(MANIFEST_FORMATS as readonly string[]).includes(flags.output)) {
-          throw new CliError(`--output must be ${MANIFEST_FORMATS.join(', ')} with --manifests, not "${flags.output}"`, EXIT.usage);
+        if (!(MANIFEST_FORMATS as readonly string[]).includes(format)) {
+          throw new CliError(`--output must be ${MANIFEST_FORMATS.join(', ')} with --manifests, not "${format}"`, EXIT.usage);
         }
         if (flags.now !== undefined && !parseInstant(flags.now)) {
           throw new CliError(`--now "${flags.now}" is not an RFC 3339 time such as 2026-11-25T12:00:00Z`, EXIT.usage);
@@ -156,7 +156,7 @@ export function registerVerify(program: Command): void {
         const policy = flags.policy ? (await loadPolicyOrFail(flags.policy)).ir : null;
         process.exitCode = await runManifests({
           path: flags.manifests,
-          format: flags.output as ManifestFormat,
+          format: format as ManifestFormat,
           quiet: Boolean(flags.quiet),
           policy,
           ...(flags.now !== undefined ? { now: flags.now } : {}),
@@ -167,7 +167,7 @@ export function registerVerify(program: Command): void {
         return;
       }
       if (image === undefined) throw new CliError('verify needs an image (or --manifests PATH)', EXIT.usage);
-      if (flags.output !== 'text' && flags.output !== 'json') throw new CliError(`--output must be text or json, not "${flags.output}"`, EXIT.usage);
+      if (format !== 'text' && format !== 'json') throw new CliError(`--output must be text or json, not "${format}"`, EXIT.usage);
       if (flags.offline && !flags.bundle) throw new CliError('--offline needs --bundle FILE', EXIT.usage);
       // The engines' own grammar: a time they cannot read would turn into a denial.
       if (flags.now !== undefined && !parseInstant(flags.now)) {
@@ -183,21 +183,28 @@ export function registerVerify(program: Command): void {
       let outcome: Outcome;
       try {
         outcome = await withDeadline(deadlineMs, flags.timeout, (signal) =>
-          verifyAndDecide(verifier, image, { policy: ir, ...(flags.now !== undefined ? { now: flags.now } : {}), signal, ...(bundle ? { bundle } : {}) }),
+          verifyAndDecide(verifier, image, {
+            policy: ir,
+            ...(flags.now !== undefined ? { now: flags.now } : {}),
+            signal,
+            ...(bundle ? { bundle } : {}),
+            ...(flags.verbose ? { trace: verboseTrace() } : {}),
+          }),
         );
       } catch (err) {
+        if (flags.verbose) process.stderr.write(`✗ stopped after ${(performance.now() - started).toFixed(1)} ms\n`);
         if (!(err instanceof DiscoveryError)) throw err;
         const failure = discoveryFailure(err);
         // JSON consumers still get one object; the sentence goes to standard error.
-        if (flags.output === 'json' && !flags.quiet && err.kind !== 'usage') {
+        if (format === 'json' && !flags.quiet && err.kind !== 'usage') {
           await out(safeJson(failureJson(image, err, Boolean(bundle), performance.now() - started)) + '\n');
         }
         throw failure;
       }
       const { report, decision, verified } = outcome;
-      if (flags.verbose) process.stderr.write(renderTimings(report));
+      if (flags.verbose) process.stderr.write(`total ${report.durationMs.toFixed(1)} ms\n`);
       if (!flags.quiet) {
-        if (flags.output === 'json') {
+        if (format === 'json') {
           await out(safeJson(outcomeJson(image, outcome, performance.now() - started)) + '\n');
         } else {
           await out(renderText(report, decision, verified));

@@ -9,7 +9,8 @@ import { isLoopbackHost } from '../net/address.js';
 import { NetError } from '../net/errors.js';
 import { isRedirect, request, type HttpResponse } from '../net/http.js';
 import { parseChallenge } from './challenge.js';
-import { credentialsFromDockerConfig, type Credentials } from './credentials.js';
+import { DEFAULT_HELPER_TIMEOUT_MS } from './credential-helper.js';
+import { CredentialsError, resolveCredentials, type Credentials } from './credentials.js';
 import { OciError } from './errors.js';
 import { registryUrl } from './media.js';
 
@@ -20,7 +21,7 @@ export interface RegistryOptions {
   allowPrivateNetwork?: boolean;
   /** Per-request deadline; default 30 s. */
   timeoutMs?: number;
-  /** Explicit credentials; when undefined the Docker config file is read. */
+  /** Explicit credentials; when undefined the environment and the Docker config file are read (credentials.ts). */
   credentials?: Credentials | null;
   /** Docker config file path (default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`). */
   dockerConfigPath?: string;
@@ -55,8 +56,11 @@ export function registryApiHost(registry: string): string {
 export interface AuthState {
   authorization?: string;
   authorizedFor?: 'pull' | 'push';
-  /** Read once; undefined until the first transport resolves them. */
-  credentials?: Credentials | null;
+  /**
+   * Looked up once, on the first 401: an anonymous pull never reads the config file
+   * or runs a credential helper. Undefined until then.
+   */
+  credentials?: Promise<Credentials | null>;
 }
 
 export class RegistryTransport {
@@ -65,7 +69,6 @@ export class RegistryTransport {
   private readonly secureHostname: boolean;
   private readonly loopback: boolean;
   private readonly auth: AuthState;
-  private readonly credentials: Credentials | null;
 
   constructor(
     readonly registry: string,
@@ -86,11 +89,25 @@ export class RegistryTransport {
     this.secureHostname = !(this.loopback || insecure);
     this.baseUrl = `${this.secureHostname ? 'https' : 'http'}://${host}`;
     this.origin = new URL(this.baseUrl).origin;
-    if (auth.credentials === undefined) {
-      auth.credentials = options.credentials !== undefined ? options.credentials : credentialsFromDockerConfig(registry, options.dockerConfigPath);
-    }
     this.auth = auth;
-    this.credentials = auth.credentials;
+  }
+
+  /** The credentials for this registry, shared through the auth state; a lookup failure is an auth failure naming why. */
+  private async credentials(): Promise<Credentials | null> {
+    const pending = (this.auth.credentials ??= resolveCredentials(this.registry, {
+      ...(this.options.credentials !== undefined ? { credentials: this.options.credentials } : {}),
+      ...(this.options.dockerConfigPath !== undefined ? { dockerConfigPath: this.options.dockerConfigPath } : {}),
+      timeoutMs: Math.min(this.options.timeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS, DEFAULT_HELPER_TIMEOUT_MS),
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    }));
+    try {
+      return await pending;
+    } catch (e) {
+      // Not kept: a long-running service asks again on its next request (a helper fixed, a deadline of this request only).
+      if (this.auth.credentials === pending) this.auth.credentials = undefined;
+      if (e instanceof CredentialsError) throw new OciError('auth-failed', `registry ${this.registry}: ${e.message}`, { cause: e });
+      throw e;
+    }
   }
 
   /** `/v2/<repository>` + suffix. */
@@ -155,8 +172,9 @@ export class RegistryTransport {
   private async authenticate(res: HttpResponse, access: 'pull' | 'push'): Promise<void> {
     const challenge = parseChallenge(res.headers['www-authenticate'] ?? '');
     if (challenge?.scheme === 'basic') {
-      if (!this.credentials) throw new OciError('auth-failed', `registry ${this.registry} requires a login and no credentials were found`, { status: 401 });
-      this.auth.authorization = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+      const credentials = await this.credentials();
+      if (!credentials) throw new OciError('auth-failed', `registry ${this.registry} requires a login and no credentials were found`, { status: 401 });
+      this.auth.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
       this.auth.authorizedFor = 'push';
       return;
     }
@@ -174,8 +192,9 @@ export class RegistryTransport {
     const scope = access === 'push' || !challenge.params.scope ? `repository:${this.repository}:${actions}` : challenge.params.scope;
     realm.searchParams.set('scope', scope);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.credentials) {
-      headers['authorization'] = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+    const credentials = await this.credentials();
+    if (credentials) {
+      headers['authorization'] = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     }
     let tokenRes: HttpResponse;
     try {

@@ -10,6 +10,7 @@ import { type Payload, parsePayload } from '../proof/payload.js';
 import { type ProvenRecord, proveRecord, verifyProofCommit } from '../proof/record-proof.js';
 import type { Descriptor } from '../oci/media.js';
 import type { EvidenceSource } from './source.js';
+import type { Trace } from './trace.js';
 
 export const STEP_NAMES = [
   'artifact',
@@ -43,6 +44,8 @@ export interface SignatureContext {
   imageDigest: string;
   /** The repository the record must name (step 9), owner segment already removed where configured. */
   expectedRepository: string;
+  /** Told of each step as it ends (`verify --verbose`). */
+  trace?: Trace;
 }
 
 /** What a step failure looks like when the source threw something other than a VerifyError. */
@@ -64,13 +67,19 @@ export async function verifyOneSignature(
 
   const run = async <T>(step: number, code: VerifyCode, fn: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
+    const name = STEP_NAMES[step - 1]!;
     try {
       const out = await fn();
-      timings.push({ step, name: STEP_NAMES[step - 1]!, ms: performance.now() - t0, ok: true });
+      const ms = performance.now() - t0;
+      timings.push({ step, name, ms, ok: true });
+      ctx.trace?.({ stage: 'signature', artifact: artifact.digest, step, name, ms, ok: true });
       return out;
     } catch (err) {
-      timings.push({ step, name: STEP_NAMES[step - 1]!, ms: performance.now() - t0, ok: false });
-      throw asVerifyError(err, code);
+      const ms = performance.now() - t0;
+      timings.push({ step, name, ms, ok: false });
+      const failure = asVerifyError(err, code);
+      ctx.trace?.({ stage: 'signature', artifact: artifact.digest, step, name, ms, ok: false, detail: `${failure.code}: ${failure.message}` });
+      throw failure;
     }
   };
 

@@ -18,7 +18,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+export interface DockerRegistryOptions {
+  /** Lines of an htpasswd file (`user:bcrypt-hash`): the registry then demands Basic auth. */
+  htpasswd?: string[];
+}
+
+/**
+ * A fixed htpasswd line for tests (user `ci-bot`, password `s3cret-pw`, bcrypt cost 5):
+ * computed once, since the distribution reads only bcrypt and no bcrypt tool is installed.
+ */
+export const TEST_HTPASSWD = { username: 'ci-bot', password: 's3cret-pw', line: 'ci-bot:$2b$05$abcdefghijklmnopqrstuuzSvhclVSvY9ufOheOOhcPviTPFJlqIC' };
+
 export class DockerRegistry {
+  constructor(private readonly options: DockerRegistryOptions = {}) {}
   private child: ChildProcess | undefined;
   private dir = '';
   host = '';
@@ -33,6 +45,12 @@ export class DockerRegistry {
     for (let attempt = 0; attempt < 5; attempt++) {
       const port = await freePort();
       const config = join(this.dir, 'config.yml');
+      const auth: string[] = [];
+      if (this.options.htpasswd) {
+        const file = join(this.dir, 'htpasswd');
+        writeFileSync(file, this.options.htpasswd.join('\n') + '\n');
+        auth.push('auth:', '  htpasswd:', '    realm: atcr-test', `    path: ${file}`);
+      }
       writeFileSync(
         config,
         [
@@ -48,6 +66,7 @@ export class DockerRegistry {
           '    enabled: true',
           'http:',
           `  addr: 127.0.0.1:${port}`,
+          ...auth,
           '',
         ].join('\n'),
       );
@@ -70,7 +89,7 @@ export class DockerRegistry {
       if (this.child?.exitCode !== null) return false;
       try {
         const res = await fetch(`http://${this.host}/v2/`);
-        if (res.status === 200) return true;
+        if (res.status === 200 || (this.options.htpasswd && res.status === 401)) return true;
       } catch {
         // not listening yet
       }

@@ -1,6 +1,7 @@
 // `policy compile FILE --target …`: writes the artifacts of one target (or all, each in
 // its own subdirectory) and prints their paths.
 
+import { addDeprecatedOutput, destinationOf } from '../../flags.js';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { FileReadError, readBounded } from '../../../fs/read-bounded.js';
 import path from 'node:path';
@@ -96,29 +97,35 @@ async function readCaBundle(file: string): Promise<string> {
 
 interface CompileFlags {
   target: Target | 'all';
-  output: string;
+  outDir?: string;
+  /** Deprecated spelling of --out-dir. */
+  output?: string;
   serviceUrl?: string;
   excludeNamespace?: string[];
   caBundle?: string;
   pinDigests?: boolean;
 }
 
+export const DEFAULT_OUT_DIR = './build/policy';
+
 export function registerCompile(policy: Command): void {
-  policy
+  const cmd = policy
     .command('compile')
     .description('compile a policy to Rego, OPA WebAssembly, Gatekeeper or Kyverno artifacts')
     .argument('<file>', 'trust policy file')
     .addOption(new Option('--target <target>', 'what to produce').choices([...TARGETS, 'all']).makeOptionMandatory())
-    .option('-o, --output <dir>', 'output directory', './build/policy')
+    .option('-o, --out-dir <dir>', `output directory (default ${DEFAULT_OUT_DIR})`)
     .option('--service-url <url>', 'URL of the atcr-verify service (Gatekeeper provider, Kyverno apiCall)')
     .option(
       '--exclude-namespace <ns...>',
       'namespaces the admission objects skip (default: kube-system gatekeeper-system for Gatekeeper, kube-system kyverno for Kyverno)',
     )
     .option('--ca-bundle <file>', "PEM CA certificates of the service's certificate (base64 into Gatekeeper Providers, PEM into Kyverno apiCalls)")
-    .option('--pin-digests', 'Gatekeeper: also emit Assign mutations pinning Pod images to their verified digests')
+    .option('--pin-digests', 'Gatekeeper: also emit Assign mutations pinning Pod images to their verified digests');
+  addDeprecatedOutput(cmd, 'the output directory')
     .addHelpText('after', '\nExample:\n  atcr-verify policy compile policies/production.yaml --target all -o build/policy')
     .action(async (file: string, opts: CompileFlags) => {
+      const outDir = destinationOf('policy compile', opts.outDir, opts.output, '-o/--out-dir DIR') ?? DEFAULT_OUT_DIR;
       const copts: CompileOptions = {};
       if (opts.serviceUrl !== undefined) copts.serviceUrl = checkServiceUrl(opts.serviceUrl, opts.target);
       if (opts.excludeNamespace) {
@@ -146,12 +153,12 @@ export function registerCompile(policy: Command): void {
       }
       const written: string[] = [];
       for (const a of artifacts) {
-        const dest = path.join(opts.output, ...a.path.split('/'));
+        const dest = path.join(outDir, ...a.path.split('/'));
         try {
           await makeDirectories(path.dirname(dest));
           await writeFile(dest, a.content);
         } catch (err) {
-          throw new CliError(`cannot write ${safeText(dest)} (-o ${safeText(opts.output)}): ${safeText(describeFsError(err))}`, EXIT.usage);
+          throw new CliError(`cannot write ${safeText(dest)} (-o ${safeText(outDir)}): ${safeText(describeFsError(err))}`, EXIT.usage);
         }
         written.push(dest);
       }

@@ -1,6 +1,7 @@
 // `policy explain FILE [--image REF]`: inheritance origins, and policy selection for an image.
 
-import { Command, Option } from 'commander';
+import { addFormatOption, formatOf, type FormatFlags } from '../../flags.js';
+import type { Command } from 'commander';
 import { explainImage, explainPolicies, type ExplainedPolicy, type ExplainedValue, type ImageExplanation } from '../../../explain/explain.js';
 import { out, safeJson, safeText } from '../../io.js';
 import { escapeLines } from '../../../text/escape.js';
@@ -51,19 +52,20 @@ export function renderImage(e: ImageExplanation): string {
 }
 
 export function registerExplain(policy: Command): void {
-  policy
+  const cmd = policy
     .command('explain')
     .description('show every policy after inheritance, and which policy applies to an image and why')
     .argument('<file>', 'trust policy file')
     .option('--image <ref>', 'explain policy selection for this image reference')
-    .option('--owner <did>', 'the image owner DID, for `when` conditions that read `owner`', '')
-    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--owner <did>', 'the image owner DID, for `when` conditions that read `owner`', '');
+  addFormatOption(cmd, { primary: 'output', choices: ['text', 'json'], help: 'output format' })
     .addHelpText('after', '\nExample:\n  atcr-verify policy explain policies/production.yaml --image atcr.io/acme/prod-api:1.4')
-    .action(async (file: string, opts: { image?: string; owner: string; output: 'text' | 'json' }) => {
+    .action(async (file: string, opts: { image?: string; owner: string } & FormatFlags) => {
+      const format = formatOf(opts);
       const { ir, compilation } = await loadPolicyOrFail(file);
       const policies = explainPolicies(compilation.resolved, ir);
       const image = opts.image !== undefined ? explainImage(ir, opts.image, opts.owner) : null;
-      if (opts.output === 'json') {
+      if (format === 'json') {
         await out(safeJson({ file: ir.source.file, unmatched: ir.unmatched, policies, image }) + '\n');
       } else {
         await out(image ? `${renderImage(image)}\n${renderPolicies(policies, ir.unmatched)}` : renderPolicies(policies, ir.unmatched));

@@ -1,6 +1,7 @@
 // `policy lint FILE…`: errors and warnings in text, json, sarif or GitHub format.
 
-import { Command, Option } from 'commander';
+import { addFormatOption, formatOf, type FormatFlags } from '../../flags.js';
+import type { Command } from 'commander';
 import { escapeControls, formatDiagnostics, type LintFormat } from '../../../diagnostics/format.js';
 import { counted, sortDiagnostics, type Diagnostic } from '../../../diagnostics/diagnostic.js';
 import { CliError, EXIT } from '../../errors.js';
@@ -13,14 +14,15 @@ import { findFiles } from '../../../fs/walk.js';
 const YAML = /\.ya?ml$/;
 
 export function registerLint(policy: Command): void {
-  policy
+  const cmd = policy
     .command('lint')
     .description('check trust policy files and report findings')
-    .argument('<path...>', 'trust policy files, or directories to search for *.yaml (*.test.yaml files are checked as test suites)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .argument('<path...>', 'trust policy files, or directories to search for *.yaml (*.test.yaml files are checked as test suites)');
+  addFormatOption(cmd, { primary: 'format', choices: ['text', 'json', 'sarif', 'github'], help: 'output format' })
     .option('--strict', 'fail (exit 1) on warnings too')
     .addHelpText('after', '\nExample:\n  atcr-verify policy lint policies/*.yaml --format sarif > lint.sarif')
-    .action(async (paths: string[], opts: { format: LintFormat; strict?: boolean }) => {
+    .action(async (paths: string[], flags: { strict?: boolean } & FormatFlags) => {
+      const opts = { format: formatOf(flags) as LintFormat, strict: flags.strict };
       // Loaded on use: the automata behind the warning rules are not needed by other commands.
       const { lintFile } = await import('../../../lint/index.js');
       // A file that is not there is a usage error (exit 2), not a finding about a policy.
@@ -40,6 +42,10 @@ export function registerLint(policy: Command): void {
       }
       const ds = sortDiagnostics(all);
       await out(formatDiagnostics(ds, opts.format, toolVersion()));
+      // For a person, silence reads as "did it run?": a clean text lint says so. Machine formats stay as they are.
+      if (opts.format === 'text' && counted(ds).length === 0) {
+        await out(`${files.length} file${files.length === 1 ? '' : 's'} checked, no findings\n`);
+      }
       // Suppressed findings are in json and sarif (marked); text and github leave them out and say how many.
       const suppressed = ds.length - counted(ds).length;
       if (suppressed > 0 && (opts.format === 'text' || opts.format === 'github')) {

@@ -1,5 +1,6 @@
 // `policy test PATH…`: runs test suites on one engine or all, closing with `N passed, N failed`.
 
+import { addFormatOption, formatOf, type FormatFlags } from '../../flags.js';
 import { Command, Option } from 'commander';
 import { formatText } from '../../../diagnostics/format.js';
 import { findSuites, loadSuite, runCase, type CaseResult } from '../../../testing/suite.js';
@@ -11,14 +12,15 @@ import { loadPolicyOrFail } from '../../policy-file.js';
 import { displayPath } from '../../../policy/load.js';
 
 export function registerTest(policy: Command): void {
-  policy
+  const cmd = policy
     .command('test')
     .description('run policy test suites (*.test.yaml) and report each case')
     .argument('<path...>', 'suite files or directories to search for *.test.yaml')
-    .addOption(new Option('--engine <engine>', 'engine(s) to run each case on').choices(['native', 'wasm', 'all']).default('native'))
-    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--engine <engine>', 'engine(s) to run each case on').choices(['native', 'wasm', 'all']).default('native'));
+  addFormatOption(cmd, { primary: 'output', choices: ['text', 'json'], help: 'output format' })
     .addHelpText('after', '\nExample:\n  atcr-verify policy test policies/ --engine all')
-    .action(async (paths: string[], opts: { engine: EngineName | 'all'; output: 'text' | 'json' }) => {
+    .action(async (paths: string[], opts: { engine: EngineName | 'all' } & FormatFlags) => {
+      const format = formatOf(opts);
       const { files, unreadable } = await findSuites(paths);
       // A directory that cannot be listed may hold suites: the run would be incomplete.
       if (unreadable.length > 0) throw new CliError(unreadable.map(safeText).join('\n'), EXIT.usage);
@@ -51,7 +53,7 @@ export function registerTest(policy: Command): void {
           for (const e of engines) e.close();
         }
       }
-      if (opts.output === 'json') {
+      if (format === 'json') {
         await out(safeJson({ engines: names, suites: report, passed, failed }) + '\n');
       } else {
         await out(escapeLines(`${text}\n${passed} passed, ${failed} failed\n`));
