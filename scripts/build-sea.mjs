@@ -68,13 +68,21 @@ assetFiles[vpath(secpWasm)] = secpWasm;
 assets.push(vpath(secpWasm));
 for (const [a, file] of Object.entries(assetFiles)) if (!existsSync(file)) fail(`asset ${a} is missing (${file})`);
 
-/** Modules our code loads through createRequire, bundled and loaded on first use. */
-const REQUIRED = {
-  [`${VROOT}dist/validators/trust-policy.validate.cjs`]: join(root, 'dist/validators/trust-policy.validate.cjs'),
-  [`${VROOT}dist/validators/policy-test.validate.cjs`]: join(root, 'dist/validators/policy-test.validate.cjs'),
-  'ajv/dist/2020.js': 'ajv/dist/2020.js',
-  'multiformats/cid': 'multiformats/cid',
-  '@ipld/dag-cbor': '@ipld/dag-cbor',
+/**
+ * Modules our code loads through createRequire, bundled and loaded on first use, by the
+ * module that loads them: each gets a require that knows only its own, so that the
+ * kernel's chunk does not carry Ajv and the validators (the policy front end's).
+ */
+const REQUIRED_BY = {
+  'dist/src/policy/schema.js': {
+    [`${VROOT}dist/validators/trust-policy.validate.cjs`]: join(root, 'dist/validators/trust-policy.validate.cjs'),
+    [`${VROOT}dist/validators/policy-test.validate.cjs`]: join(root, 'dist/validators/policy-test.validate.cjs'),
+    'ajv/dist/2020.js': 'ajv/dist/2020.js',
+  },
+  'dist/src/kernel/proof/ipld.js': {
+    'multiformats/cid': 'multiformats/cid',
+    '@ipld/dag-cbor': '@ipld/dag-cbor',
+  },
 };
 
 const SEA_FS = `
@@ -105,10 +113,10 @@ export function readFileSync(p, options) {
 export default { ...fs, existsSync, readFileSync };
 `;
 
-const SEA_MODULE = `
+const seaModule = (required) => `
 export * from 'node:module';
 const LOADERS = {
-${Object.entries(REQUIRED).map(([id, target]) => `  ${JSON.stringify(id)}: () => require(${JSON.stringify(target)}),`).join('\n')}
+${Object.entries(required).map(([id, target]) => `  ${JSON.stringify(id)}: () => require(${JSON.stringify(target)}),`).join('\n')}
 };
 export function createRequire() {
   const req = (id) => {
@@ -142,17 +150,20 @@ const metaCache = new Map();
 const seaPlugin = {
   name: 'atcr-sea',
   resolveId(source, importer) {
-    if (source === '\0sea-fs' || source === '\0sea-module') return source;
+    if (source === '\0sea-fs' || source.startsWith('\0sea-module:')) return source;
     if (!importer || importer.startsWith('\0')) return null;
     const usesMeta = metaCache.get(importer) ?? readFileSync(importer, 'utf8').includes('import.meta.url');
     metaCache.set(importer, usesMeta);
     if ((usesMeta || READS_ASSETS.has(vpath(importer))) && (source === 'fs' || source === 'node:fs')) return '\0sea-fs';
-    if (isOurs(importer) && usesMeta && source === 'node:module') return '\0sea-module';
+    if (isOurs(importer) && usesMeta && source === 'node:module') {
+      if (!REQUIRED_BY[vpath(importer)]) fail(`${vpath(importer)} uses createRequire: list what it requires in REQUIRED_BY (scripts/build-sea.mjs)`);
+      return `\0sea-module:${vpath(importer)}`;
+    }
     return null;
   },
   load(id) {
     if (id === '\0sea-fs') return SEA_FS;
-    if (id === '\0sea-module') return SEA_MODULE;
+    if (id.startsWith('\0sea-module:')) return seaModule(REQUIRED_BY[id.slice('\0sea-module:'.length)]);
     const rel = vpath(id);
     // The single-module chevrotain, which the source finds through a computed dynamic import.
     if (rel === 'dist/src/expr/chevrotain.js') {
