@@ -9,7 +9,6 @@
 // the store; they never replace it. There is no process-wide trust setting: a server
 // holding several verifiers with different CAs must never mix them up.
 
-import { X509Certificate } from 'node:crypto';
 import dns from 'node:dns';
 import http from 'node:http';
 import { isIP } from 'node:net';
@@ -77,24 +76,6 @@ const AGENTS = {
   public: new http.Agent({ ...POOL, lookup: publicOnlyLookup }),
   any: new http.Agent(POOL),
 };
-
-/**
- * The certificates of a PEM bundle, re-encoded, or an error naming what is wrong: no
- * certificate at all, or a block that does not parse.
- */
-export function parseCaCertificates(text: string): string {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new Error('no PEM certificate (-----BEGIN CERTIFICATE-----) found');
-  return blocks
-    .map((b, i) => {
-      try {
-        return new X509Certificate(b).toString();
-      } catch (err) {
-        throw new Error(`certificate ${i + 1} does not parse: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    })
-    .join('');
-}
 
 let tlsAgents: Promise<typeof import('./tls-agents.js')> | undefined;
 /** node:https and node:tls only for an https:// request: a plain-HTTP process never loads them. */
