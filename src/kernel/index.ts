@@ -22,7 +22,7 @@ export type { Trace, TraceEvent } from './verify/trace.js';
 export { VerifyError, type VerifyCode } from './proof/errors.js';
 export { DiscoveryError, MAX_SIGNATURES, type StepTiming, type VerifyReport } from './verify.js';
 export { DEFAULT_OWNER_REGISTRIES } from './verify/owner.js';
-export { parseCaCertificates } from './net/http.js';
+export { parseCaCertificates } from './net/ca.js';
 
 /** Per-request deadline when the settings name none. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;

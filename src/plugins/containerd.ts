@@ -7,7 +7,7 @@
 // Every way this can go wrong ends in a refusal with one line saying why.
 
 import { CliError, EXIT } from '../cli/errors.js';
-import { withDeadline } from '../cli/io.js';
+import { withDeadline } from '../cli/deadline.js';
 import { ConfigError, configFilePath, loadConfigFile, type PluginSettings } from './config.js';
 import type { Outcome } from './outcome.js';
 import { outcomeReason, verdictOf } from './reason.js';

@@ -30,7 +30,7 @@ export interface Prepared {
 }
 
 export async function prepare(settings: PluginSettings): Promise<Prepared> {
-  const ca = settings.caFile ? caBundle(settings, 'caFile', settings.caFile) : undefined;
+  const ca = settings.caFile ? await caBundle(settings, 'caFile', settings.caFile) : undefined;
   // Named explicitly: a missing Docker config is a mistake, not anonymous access.
   if (settings.dockerConfig) checkDockerConfig(settings, settings.dockerConfig);
   const ir = settings.policy ? await loadPolicy(settings, settings.policy) : null;

@@ -3,7 +3,6 @@
 
 import type { Decision, SignatureFact } from '../ir/decision.js';
 import type { DiscoveryError } from '../kernel/verify/source.js';
-import { parseCaCertificates } from '../kernel/net/http.js';
 import { failureJson } from '../verification/decide.js';
 import { ConfigError, readSettingsFile, type PluginSettings } from './config.js';
 
@@ -31,8 +30,10 @@ export function failedDiscovery(image: string, err: DiscoveryError): Outcome {
 }
 
 /** The PEM certificates of a file the settings name, or a ConfigError naming the key. */
-export function caBundle(settings: PluginSettings, key: 'caFile' | 'serverCaFile', file: string): string {
+export async function caBundle(settings: PluginSettings, key: 'caFile' | 'serverCaFile', file: string): Promise<string> {
   const text = readSettingsFile(settings, key, file);
+  // node:crypto only when a CA file is configured.
+  const { parseCaCertificates } = await import('../kernel/net/ca.js');
   try {
     return parseCaCertificates(text);
   } catch (err) {

@@ -22,7 +22,7 @@ function discoveryKind(kind: unknown): DiscoveryError['kind'] {
  */
 export async function askServer(s: PluginSettings, image: string, signal: AbortSignal): Promise<Outcome> {
   const url = `${s.server}/v1/verify?image=${encodeURIComponent(image)}`;
-  const ca = s.serverCaFile ? caBundle(s, 'serverCaFile', s.serverCaFile) : s.caFile ? caBundle(s, 'caFile', s.caFile) : undefined;
+  const ca = s.serverCaFile ? await caBundle(s, 'serverCaFile', s.serverCaFile) : s.caFile ? await caBundle(s, 'caFile', s.caFile) : undefined;
   const unavailable = (message: string): Outcome => ({ ...failedDiscovery(image, new DiscoveryError('unavailable', message)), server: s.server! });
   let res;
   try {

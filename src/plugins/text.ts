@@ -1,7 +1,7 @@
 // Text the plugins hand to their hosts: one line, control and bidi characters escaped
 // (the reason ends up in containerd's error, kubelet events and logs), cut to a size.
 
-import { escapeControls } from '../diagnostics/format.js';
+import { escapeText as escapeControls } from '../text/escape.js';
 
 /** One line: newlines and tabs escaped along with every other control character. */
 export function oneLine(text: string): string {

@@ -36,6 +36,8 @@ export interface VerifyJson {
   image: string;
   digest: string;
   verified: boolean;
+  /** The DID that owns the repository, when the registry names one (atcr.io: the first path segment). */
+  owner?: string;
   signatures: { valid: boolean; did: string; handle?: string; pds?: string; algorithm?: string; signedAt?: string; recordUri?: string; recordCid?: string; commitCid?: string; commitRev?: string; keyId?: string; digest?: string; error?: { code: string; message: string } }[];
   decision: { allowed: boolean; effect: string; policy: string | null; satisfiedBy: string[]; violations: { code: string; did?: string }[] } | null;
   offline: boolean;

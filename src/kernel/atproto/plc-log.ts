@@ -2,11 +2,16 @@
 // The genesis operation must hash to the DID, and every later operation must name the
 // previous one and be signed by one of its rotation keys (checked by @did-plc/lib).
 
-import * as plc from '@did-plc/lib';
+import type * as Plc from '@did-plc/lib';
 import { VerifyError } from '../proof/errors.js';
 import { type DidDocument, readDidDocument } from './did-document.js';
 import { MAX_AUDIT_LOG_BYTES } from './did-resolver.js';
 import { parseUtf8Json } from '../json.js';
+
+// @did-plc/lib ships as one 870 KB file (pino, axios, zod and more inside): loaded only
+// when a log is checked (offline bundles), not by every process that imports the kernel.
+let plcLib: Promise<typeof Plc> | undefined;
+const loadPlc = () => (plcLib ??= import('@did-plc/lib'));
 
 function invalid(message: string, cause?: unknown): never {
   throw new VerifyError('did-document-invalid', message, { cause });
@@ -36,7 +41,7 @@ export function activeOperations(logBytes: Uint8Array): unknown[] {
 }
 
 /** What failed, in a few words of our own: never the library's message, which embeds the operation. */
-function failedCheck(err: unknown, index: number): string {
+function failedCheck(plc: typeof Plc, err: unknown, index: number): string {
   if (err instanceof plc.GenesisHashError) return 'does not hash to the DID';
   if (err instanceof plc.InvalidSignatureError) {
     return index === 0 ? 'is not signed by its own rotation keys' : `is not signed by a rotation key of operation ${index - 1}`;
@@ -49,9 +54,9 @@ function failedCheck(err: unknown, index: number): string {
   return 'does not verify';
 }
 
-async function validates(did: string, ops: unknown[]): Promise<unknown> {
+async function validates(plc: typeof Plc, did: string, ops: unknown[]): Promise<unknown> {
   try {
-    await plc.validateOperationLog(did, ops as Parameters<typeof plc.validateOperationLog>[1]);
+    await plc.validateOperationLog(did, ops as Parameters<typeof Plc.validateOperationLog>[1]);
     return null;
   } catch (err) {
     return err ?? new Error('failed');
@@ -62,13 +67,13 @@ async function validates(did: string, ops: unknown[]): Promise<unknown> {
  * The index of the first operation that breaks the log: a log is valid only when each of
  * its prefixes is, so the shortest failing prefix is found by bisection.
  */
-async function firstBadOperation(did: string, ops: unknown[]): Promise<{ index: number; err: unknown }> {
+async function firstBadOperation(plc: typeof Plc, did: string, ops: unknown[]): Promise<{ index: number; err: unknown }> {
   let lo = 1;
   let hi = ops.length;
-  let err = await validates(did, ops);
+  let err = await validates(plc, did, ops);
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const e = await validates(did, ops.slice(0, mid));
+    const e = await validates(plc, did, ops.slice(0, mid));
     if (e) {
       hi = mid;
       err = e;
@@ -81,12 +86,13 @@ async function firstBadOperation(did: string, ops: unknown[]): Promise<{ index: 
 export async function deriveDidDocument(did: string, logBytes: Uint8Array): Promise<DidDocument> {
   if (!did.startsWith('did:plc:')) invalid(`${did} is not a did:plc`);
   const ops = activeOperations(logBytes);
-  let data: Awaited<ReturnType<typeof plc.validateOperationLog>>;
+  const plc = await loadPlc();
+  let data: Awaited<ReturnType<typeof Plc.validateOperationLog>>;
   try {
-    data = await plc.validateOperationLog(did, ops as Parameters<typeof plc.validateOperationLog>[1]);
+    data = await plc.validateOperationLog(did, ops as Parameters<typeof Plc.validateOperationLog>[1]);
   } catch (err) {
-    const bad = await firstBadOperation(did, ops);
-    return invalid(`PLC operation log of ${did}: operation ${bad.index} of ${ops.length} ${failedCheck(bad.err, bad.index)}`, err);
+    const bad = await firstBadOperation(plc, did, ops);
+    return invalid(`PLC operation log of ${did}: operation ${bad.index} of ${ops.length} ${failedCheck(plc, bad.err, bad.index)}`, err);
   }
   if (data === null) invalid(`${did} is tombstoned`);
   return readDidDocument(plc.formatDidDoc(data), did);

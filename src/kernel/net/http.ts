@@ -9,16 +9,12 @@
 // the store; they never replace it. There is no process-wide trust setting: a server
 // holding several verifiers with different CAs must never mix them up.
 
-import { X509Certificate } from 'node:crypto';
 import dns from 'node:dns';
-import { DEFAULT_PIPE_WAIT_MS, MAX_CA_FILE_BYTES } from '../../fs/limits.js';
-import { readBoundedSync } from '../../fs/read-bounded.js';
 import http from 'node:http';
-import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
-import tls from 'node:tls';
+import { isIP } from 'node:net';
 import { isPrivateAddress } from './address.js';
 import { NetError } from './errors.js';
+import { POOL, publicOnlyLookup } from './pool.js';
 
 export { NetError, type NetErrorCode } from './errors.js';
 export { isPrivateAddress, isLoopbackHost } from './address.js';
@@ -54,21 +50,6 @@ function hostOf(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 }
 
-/** A DNS lookup that fails when any resolved address is non-public. */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, '', 0);
-    const list = addresses as dns.LookupAddress[];
-    const bad = list.find((a) => isPrivateAddress(a.address));
-    if (bad || list.length === 0) {
-      const e = new NetError('private-address', `${hostname} resolves to non-public address ${bad?.address ?? '(none)'}`, hostname);
-      return callback(e as unknown as NodeJS.ErrnoException, '', 0);
-    }
-    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
-    callback(null, list[0]!.address, list[0]!.family);
-  });
-};
-
 /** Verification failures that mean "no trusted CA issued this chain". */
 const UNTRUSTED = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -89,70 +70,16 @@ function classify(err: unknown, url: string): NetError {
   return new NetError('connect', `cannot reach ${url}: ${msg}`, url, { cause: err });
 }
 
-// Kept-alive connections, pooled separately by policy: a socket in the public pool was
-// opened through the checking lookup, so reusing it never skips the address check,
-// and a socket opened without the check can never serve a request that needs it.
-const POOL = { keepAlive: true, maxSockets: 16, maxFreeSockets: 8, scheduling: 'lifo' as const };
+// Kept-alive plain-HTTP connections, pooled separately by policy (see pool.ts); the HTTPS
+// agents are in tls-agents.ts, loaded on the first https:// request.
 const AGENTS = {
-  public: { http: new http.Agent({ ...POOL, lookup: publicOnlyLookup }), https: new https.Agent({ ...POOL, lookup: publicOnlyLookup }) },
-  any: { http: new http.Agent(POOL), https: new https.Agent(POOL) },
+  public: new http.Agent({ ...POOL, lookup: publicOnlyLookup }),
+  any: new http.Agent(POOL),
 };
 
-/**
- * The certificates of a PEM bundle, re-encoded, or an error naming what is wrong: no
- * certificate at all, or a block that does not parse.
- */
-export function parseCaCertificates(text: string): string {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new Error('no PEM certificate (-----BEGIN CERTIFICATE-----) found');
-  return blocks
-    .map((b, i) => {
-      try {
-        return new X509Certificate(b).toString();
-      } catch (err) {
-        throw new Error(`certificate ${i + 1} does not parse: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    })
-    .join('');
-}
-
-let nodeExtra: string[] | undefined;
-/** NODE_EXTRA_CA_CERTS, which Node's store holds but drops once `ca` is explicit: kept by hand. */
-function nodeExtraCa(): string[] {
-  if (nodeExtra) return nodeExtra;
-  const file = process.env.NODE_EXTRA_CA_CERTS;
-  nodeExtra = [];
-  if (file) {
-    try {
-      nodeExtra = [readBoundedSync(file, { what: 'NODE_EXTRA_CA_CERTS', maxBytes: MAX_CA_FILE_BYTES, deadline: Date.now() + DEFAULT_PIPE_WAIT_MS }).toString('utf8')];
-    } catch {
-      // Node has already warned about an unreadable file, and went on without it (so do we,
-      // also for one past the CA file cap or a pipe that never ends).
-    }
-  }
-  return nodeExtra;
-}
-
-// One pair of HTTPS agents per set of extra CAs: a socket verified against one trust
-// store never serves a request made under another. The secure context is built once.
-const CA_AGENTS = new Map<string, { public: https.Agent; any: https.Agent }>();
-const MAX_CA_AGENTS = 16;
-
-function httpsAgent(allowPrivate: boolean, requestCa: string | Buffer | undefined): https.Agent {
-  const extra = requestCa?.toString() ?? '';
-  if (!extra) return allowPrivate ? AGENTS.any.https : AGENTS.public.https;
-  let agents = CA_AGENTS.get(extra);
-  if (!agents) {
-    const secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, ...nodeExtraCa(), extra] });
-    agents = {
-      public: new https.Agent({ ...POOL, lookup: publicOnlyLookup, secureContext }),
-      any: new https.Agent({ ...POOL, secureContext }),
-    };
-    if (CA_AGENTS.size >= MAX_CA_AGENTS) CA_AGENTS.delete(CA_AGENTS.keys().next().value!);
-    CA_AGENTS.set(extra, agents);
-  }
-  return allowPrivate ? agents.any : agents.public;
-}
+let tlsAgents: Promise<typeof import('./tls-agents.js')> | undefined;
+/** node:https and node:tls only for an https:// request: a plain-HTTP process never loads them. */
+const secure = () => (tlsAgents ??= import('./tls-agents.js'));
 
 /** A pooled socket the server had already closed: safe to retry an idempotent request once. */
 class StaleSocket extends Error {}
@@ -187,7 +114,7 @@ export async function request(url: string, opts: RequestOptions): Promise<HttpRe
   }
 }
 
-function exchange(
+async function exchange(
   parsed: URL,
   url: string,
   method: string,
@@ -202,13 +129,13 @@ function exchange(
     headers['content-length'] = String(body.byteLength);
   }
 
+  const tls = isHttps ? await secure() : undefined;
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
-    const lib = isHttps ? https : http;
-    const req = lib.request(parsed, {
+    const req = (tls ? tls.https : http).request(parsed, {
       method,
       headers,
-      agent: isHttps ? httpsAgent(opts.allowPrivate, opts.ca) : opts.allowPrivate ? AGENTS.any.http : AGENTS.public.http,
+      agent: tls ? tls.httpsAgent(opts.allowPrivate, opts.ca) : opts.allowPrivate ? AGENTS.any : AGENTS.public,
       lookup: opts.allowPrivate ? undefined : publicOnlyLookup,
     });
     const fail = (e: Error) => {

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import * as acrypto from '@atproto/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DidResolver } from '../../../src/kernel/atproto/did-resolver.js';
-import { parseCaCertificates, request } from '../../../src/kernel/net/http.js';
+import { parseCaCertificates } from '../../../src/kernel/net/ca.js';
+import { request } from '../../../src/kernel/net/http.js';
 import { VerifyError } from '../../../src/kernel/proof/errors.js';
 
 const TLS_DIR = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
