@@ -58,4 +58,26 @@ describe('npm run release', () => {
     expect(verified.code, verified.stderr).toBe(0);
     expect((await av('policy', 'schema')).stdout).toContain('"$schema"');
   }, 180_000);
+
+  it('npm install -g of the tarball gives a working atcr-verify', async () => {
+    // A real global install into its own prefix, dependencies from the npm registry as a
+    // user gets them: no prepare runs for a tarball, so dist/ must be in it.
+    const tgz = join(OUT, `atcr-verify-${version}.tgz`); // written by the first test
+    const prefix = mkdtempSync(join(tmpdir(), 'atcr-global-'));
+    const installed = await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tgz], {
+      // The user's own npm settings (registry, proxy, CA): as they would run it.
+      env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+      timeoutMs: 300_000,
+    });
+    expect(installed.code, installed.stderr).toBe(0);
+    const av = (...args: string[]) => run(join(prefix, 'bin', 'atcr-verify'), args, { env: { PATH: process.env.PATH ?? '' }, timeoutMs: 60_000 });
+    const v = await av('--version');
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout.split('\n')[0]).toBe(`atcr-verify ${version}`);
+    const lint = await av('policy', 'lint', join(ROOT, 'policies'));
+    expect(lint.code, lint.stderr).toBe(0);
+    const image = readFileSync(join(ROOT, 'examples/image.txt'), 'utf8').trim();
+    const verified = await av('verify', image, '--offline', '--bundle', join(ROOT, 'examples/bundle.json'), '--policy', join(ROOT, 'examples/policy.yaml'), '--now', '2026-12-10T00:00:00Z');
+    expect(verified.code, verified.stderr).toBe(0);
+  }, 360_000);
 });
