@@ -99,11 +99,19 @@ export function buildCache(
     offline: false,
     notes: f.notes as string[],
   });
+  // One view per entry, so that the server can keep what it derives from it (FactSource.peek).
+  const views = new WeakMap<CacheableFacts, FactSourceFacts>();
   return {
     cache: {
       peek(ref) {
         const f = cache.fromMemory(ref);
-        return f ? view(f, false) : undefined;
+        if (!f) return undefined;
+        let v = views.get(f);
+        if (!v) {
+          v = Object.freeze(view(f, false));
+          views.set(f, v);
+        }
+        return v;
       },
       async get(ref, verify, deadline) {
         const r = await cache.get(ref, verify, { signal: deadline });

@@ -6,6 +6,7 @@
 
 import type { FactsResult } from '../facts.js';
 import { isTransient } from '../facts.js';
+import { escapeJson } from '../../text/escape.js';
 import { BadRequest } from './errors.js';
 
 export const API_VERSION = 'externaldata.gatekeeper.sh/v1beta1';
@@ -49,11 +50,41 @@ export function providerResponse(keys: string[], results: FactsResult[], value: 
     const detail = why && !why.ok ? why.message : 'a service needed for a signature could not be reached';
     return systemError(`could not verify ${transient.length} of ${keys.length} images now (${detail}); retry`);
   }
-  const items = keys.map((key, i): ProviderItem => {
-    const r = results[i]!;
-    return r.ok ? { key, value: value(key, r), error: '' } : { key, error: `${r.kind}: ${r.message}` };
-  });
+  const items = keys.map((key, i) => providerItem(key, results[i]!, value));
   return { apiVersion: API_VERSION, kind: 'ProviderResponse', response: { idempotent: true, items, systemError: '' } };
+}
+
+function providerItem(key: string, r: FactsResult, value: ItemValue): ProviderItem {
+  return r.ok ? { key, value: value(key, r), error: '' } : { key, error: `${r.kind}: ${r.message}` };
+}
+
+type ItemValue = (key: string, r: Extract<FactsResult, { ok: true }>) => unknown;
+
+// The JSON text of an item, per answer object and value builder: an answer from memory
+// is the same object from request to request (FactService.peek), so its item is written once.
+const itemTexts = new WeakMap<FactsResult, { key: string; value: ItemValue; text: string }>();
+
+function itemText(key: string, r: FactsResult, value: ItemValue): string {
+  const known = itemTexts.get(r);
+  if (known && known.key === key && known.value === value) return known.text;
+  const text = escapeJson(JSON.stringify(providerItem(key, r, value)));
+  itemTexts.set(r, { key, value, text });
+  return text;
+}
+
+const HEAD = `{"apiVersion":${JSON.stringify(API_VERSION)},"kind":"ProviderResponse","response":{"idempotent":true,"items":[`;
+const TAIL = '],"systemError":""}}';
+
+/**
+ * `providerResponse` as the escaped JSON text the service sends (`escapeJson(JSON.stringify(…))`,
+ * byte for byte), assembled from remembered item texts: escaping applies per character,
+ * and every item is a whole JSON value, so escaping the parts is escaping the whole.
+ */
+export function providerResponseText(keys: string[], results: FactsResult[], value: ItemValue): string {
+  if (results.some(isTransient)) return escapeJson(JSON.stringify(providerResponse(keys, results, value)));
+  let text = HEAD;
+  for (let i = 0; i < keys.length; i++) text += (i > 0 ? ',' : '') + itemText(keys[i]!, results[i]!, value);
+  return text + TAIL;
 }
 
 /** The provider's value (docs/compile-gatekeeper.md): the key, its digest, owner and signature facts. */
