@@ -7,6 +7,7 @@ import { DEFAULT_PLC_URL, DidResolver } from './atproto/did-resolver.js';
 import type { Bundle } from './bundle/format.js';
 import { exportBundle, type ExportResult } from './export.js';
 import type { Credentials } from './oci/credentials.js';
+import type { RequestGate } from './net/http.js';
 import { DEFAULT_POOL_SIZE, RegistryPool } from './oci/pool.js';
 import { parseImageRef } from '../ref/reference.js';
 import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from './verify.js';
@@ -20,7 +21,7 @@ export type { Credentials } from './oci/credentials.js';
 export { VerifyError, type VerifyCode } from './proof/errors.js';
 export { DiscoveryError, MAX_SIGNATURES, type StepTiming, type VerifyReport } from './verify.js';
 export { DEFAULT_OWNER_REGISTRIES } from './verify/owner.js';
-export { parseCaCertificates } from './net/http.js';
+export { parseCaCertificates, type RequestGate } from './net/http.js';
 
 /** Per-request deadline when the settings name none. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -52,6 +53,11 @@ export interface VerifierSettings {
   didCacheTtlMs?: number;
   /** Repositories whose registry tokens are kept (default 4096). */
   registryPoolSize?: number;
+  /**
+   * Slots every request of this verifier takes per upstream host (registry, token service,
+   * PLC, did:web, PDS, handle host): a service's bound on what it asks of one host at once.
+   */
+  requestGate?: RequestGate;
 }
 
 export interface VerifyCallOptions {
@@ -78,6 +84,7 @@ export class Verifier {
       allowPrivate,
       ...(settings.ca !== undefined ? { ca: settings.ca } : {}),
       ...(settings.didCacheTtlMs !== undefined ? { cacheTtlMs: settings.didCacheTtlMs } : {}),
+      ...(settings.requestGate ? { gate: settings.requestGate } : {}),
     });
     this.registries = new RegistryPool(
       {
@@ -87,6 +94,7 @@ export class Verifier {
         ...(settings.credentials !== undefined ? { credentials: settings.credentials } : {}),
         ...(settings.dockerConfigPath !== undefined ? { dockerConfigPath: settings.dockerConfigPath } : {}),
         ...(settings.ca !== undefined ? { ca: settings.ca } : {}),
+        ...(settings.requestGate ? { gate: settings.requestGate } : {}),
       },
       settings.registryPoolSize ?? DEFAULT_POOL_SIZE,
     );
@@ -109,6 +117,7 @@ export class Verifier {
       ...(s.ca !== undefined ? { ca: s.ca } : {}),
       ...(s.dnsServers && s.dnsServers.length > 0 ? { dnsServers: s.dnsServers } : {}),
       ...(s.handleWellKnownUrl ? { handleWellKnownUrl: s.handleWellKnownUrl } : {}),
+      ...(s.requestGate ? { gate: s.requestGate } : {}),
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.bundle ? { bundle: call.bundle } : {}),
     };

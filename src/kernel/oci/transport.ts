@@ -7,7 +7,7 @@
 
 import { isLoopbackHost } from '../net/address.js';
 import { NetError } from '../net/errors.js';
-import { isRedirect, request, type HttpResponse } from '../net/http.js';
+import { isRedirect, request, type HttpResponse, type RequestGate } from '../net/http.js';
 import { parseChallenge } from './challenge.js';
 import { credentialsFromDockerConfig, type Credentials } from './credentials.js';
 import { OciError } from './errors.js';
@@ -27,6 +27,8 @@ export interface RegistryOptions {
   /** Extra trusted CA certificates (PEM). */
   ca?: string;
   signal?: AbortSignal;
+  /** Per-host request slots (net/http.ts RequestGate), for the registry and its token service. */
+  gate?: RequestGate;
 }
 
 export interface SendOptions {
@@ -122,6 +124,7 @@ export class RegistryTransport {
         ...this.policyFor(parsed),
         signal: this.options.signal,
         ca: this.options.ca,
+        gate: this.options.gate,
       });
     } catch (e) {
       if (e instanceof NetError) {
@@ -186,6 +189,7 @@ export class RegistryTransport {
         ...this.policyFor(realm),
         signal: this.options.signal,
         ca: this.options.ca,
+        gate: this.options.gate,
       });
     } catch (e) {
       if (e instanceof NetError && e.code !== 'http-scheme' && e.code !== 'private-address') {
