@@ -18,7 +18,7 @@ import { type LoadedPolicy, loadPolicy } from './policy.js';
 import { clientRefusal, contextOptions, readTls, type TlsFiles } from './tls.js';
 import { watchFiles, type Watch } from './watch.js';
 import { BadRequest } from './wire/errors.js';
-import { factsValue, pinnedValue, providerKeys, providerResponseText, systemError } from './wire/gatekeeper.js';
+import { factsValue, pinnedValue, providerKeys, providerResponseBytes, systemError } from './wire/gatekeeper.js';
 import { factsImages, factsResponse, transientFailure } from './wire/kyverno.js';
 
 export const POLICY_HEADER = 'x-atcr-policy-sha256';
@@ -109,7 +109,8 @@ interface RequestContext {
 class Reply {
   constructor(
     readonly status: number,
-    readonly body: string,
+    /** JSON text, or its UTF-8 bytes. */
+    readonly body: string | Buffer,
     readonly type = 'application/json',
   ) {}
   static json(status: number, value: unknown): Reply {
@@ -318,7 +319,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
           throw err;
         }
         const results = await lookupAll(keys, ctx);
-        return new Reply(200, providerResponseText(keys, results, endpoint === 'gatekeeper-provider' ? factsValue : pinnedValue));
+        return new Reply(200, providerResponseBytes(keys, results, endpoint === 'gatekeeper-provider' ? factsValue : pinnedValue));
       }
       case 'kyverno-facts': {
         const images = factsImages(parseJson(await readBody(req, limits.maxBodyBytes)), limits.maxKeys);
@@ -376,7 +377,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const finish = (reply: Reply) => {
       if (res.headersSent || res.destroyed) return;
       // Encoded once: its length and its bytes from one pass over a text of up to ~1 MB.
-      const body = Buffer.from(reply.body);
+      const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
       const headers = ['content-type', reply.type, 'content-length', String(body.length), 'x-request-id', rid, POLICY_HEADER, policy?.sha256 ?? 'none'];
       // Shutting down: the client should take its next request elsewhere.
       if (closing) headers.push('connection', 'close');

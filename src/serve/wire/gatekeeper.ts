@@ -60,31 +60,38 @@ function providerItem(key: string, r: FactsResult, value: ItemValue): ProviderIt
 
 type ItemValue = (key: string, r: Extract<FactsResult, { ok: true }>) => unknown;
 
-// The JSON text of an item, per answer object and value builder: an answer from memory
-// is the same object from request to request (FactService.peek), so its item is written once.
-const itemTexts = new WeakMap<FactsResult, { key: string; value: ItemValue; text: string }>();
+// The UTF-8 JSON of an item, per answer object and value builder: an answer from memory
+// is the same object from request to request (FactService.peek), so its item is
+// serialized, escaped and encoded once; a response is then a copy of bytes.
+const itemBytes = new WeakMap<FactsResult, { key: string; value: ItemValue; bytes: Buffer }>();
 
-function itemText(key: string, r: FactsResult, value: ItemValue): string {
-  const known = itemTexts.get(r);
-  if (known && known.key === key && known.value === value) return known.text;
-  const text = escapeJson(JSON.stringify(providerItem(key, r, value)));
-  itemTexts.set(r, { key, value, text });
-  return text;
+function itemJson(key: string, r: FactsResult, value: ItemValue): Buffer {
+  const known = itemBytes.get(r);
+  if (known && known.key === key && known.value === value) return known.bytes;
+  const bytes = Buffer.from(escapeJson(JSON.stringify(providerItem(key, r, value))));
+  itemBytes.set(r, { key, value, bytes });
+  return bytes;
 }
 
-const HEAD = `{"apiVersion":${JSON.stringify(API_VERSION)},"kind":"ProviderResponse","response":{"idempotent":true,"items":[`;
-const TAIL = '],"systemError":""}}';
+const HEAD = Buffer.from(`{"apiVersion":${JSON.stringify(API_VERSION)},"kind":"ProviderResponse","response":{"idempotent":true,"items":[`);
+const COMMA = Buffer.from(',');
+const TAIL = Buffer.from('],"systemError":""}}');
 
 /**
- * `providerResponse` as the escaped JSON text the service sends (`escapeJson(JSON.stringify(…))`,
- * byte for byte), assembled from remembered item texts: escaping applies per character,
- * and every item is a whole JSON value, so escaping the parts is escaping the whole.
+ * `providerResponse` as the bytes the service sends (`escapeJson(JSON.stringify(…))` in
+ * UTF-8, byte for byte), assembled from remembered items: escaping applies per
+ * character, and every item is a whole JSON value, so escaping the parts is escaping
+ * the whole.
  */
-export function providerResponseText(keys: string[], results: FactsResult[], value: ItemValue): string {
-  if (results.some(isTransient)) return escapeJson(JSON.stringify(providerResponse(keys, results, value)));
-  let text = HEAD;
-  for (let i = 0; i < keys.length; i++) text += (i > 0 ? ',' : '') + itemText(keys[i]!, results[i]!, value);
-  return text + TAIL;
+export function providerResponseBytes(keys: string[], results: FactsResult[], value: ItemValue): Buffer {
+  if (results.some(isTransient)) return Buffer.from(escapeJson(JSON.stringify(providerResponse(keys, results, value))));
+  const parts: Buffer[] = [HEAD];
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(itemJson(keys[i]!, results[i]!, value));
+  }
+  parts.push(TAIL);
+  return Buffer.concat(parts);
 }
 
 /** The provider's value (docs/compile-gatekeeper.md): the key, its digest, owner and signature facts. */
