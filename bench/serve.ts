@@ -1,6 +1,8 @@
 // `atcr-verify serve` under load, on loopback with the real world behind it. The service
-// runs as its own process (`serve` as operators run it), autocannon drives it from this
-// one over TLS 1.3 with client certificates and keep-alive. Suite name: `serve`.
+// runs as its own process (`serve` as operators run it), autocannon drives it from another
+// (bench/serve-load.ts) over TLS 1.3 with client certificates and keep-alive, with the
+// same client settings for the service and the bare server. Suite name: `serve`.
+// ATCR_BENCH_SERVE_CPU_PROF=DIR writes a V8 CPU profile of each service process to DIR.
 //   - cached Gatekeeper requests with 1 key, next to a bare Node HTTPS server returning a
 //     fixed body with the same TLS setup, in the same run;
 //   - cached requests with 100 keys (keys/s);
@@ -10,14 +12,16 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import type { BenchRow } from './harness.js';
+import type { LoadJob, LoadResult } from './serve-load.js';
 import { AtprotoWorld } from '../test/support/atproto-world.js';
 import { GATEKEEPER_NAME, issue, makeCa, serverCert } from '../test/serve/support/certs.js';
 import { call, providerRequest } from '../test/serve/support/client.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const DIST = fileURLToPath(new URL('../src/', import.meta.url));
+const PROFILE_DIR = process.env.ATCR_BENCH_SERVE_CPU_PROF;
+const NODE_ARGS = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [];
 
 function waitForUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -45,33 +49,53 @@ function rssOf(child: ChildProcess): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-async function load(url: string, body: string, tls: { ca: string; cert: Buffer; key: Buffer }, seconds: number, expected?: string) {
-  return autocannon({
-    url,
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/json' },
-    connections: 32,
-    pipelining: 1,
-    duration: seconds,
-    tlsOptions: tls,
-    ...(expected !== undefined ? { verifyBody: (b: string) => b === expected } : {}),
-  });
+const LOADER = fileURLToPath(new URL('./serve-load.js', import.meta.url));
+const CONNECTIONS = 32;
+
+interface LoadTls {
+  ca: string;
+  cert: string;
+  key: string;
 }
 
-type Result = Awaited<ReturnType<typeof autocannon>>;
+/** One autocannon run in a process of its own (bench/serve-load.ts). */
+function loadOnce(url: string, body: string, tls: LoadTls, seconds: number, expected?: string): LoadResult {
+  const job: LoadJob = { url, body, ...tls, connections: CONNECTIONS, seconds, ...(expected !== undefined ? { expected } : {}) };
+  const out = execFileSync(process.execPath, [LOADER, JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
+}
+
+/** CPU time (user + system) of a process so far, in µs: from /proc, in clock ticks. */
+function cpuMicros(child: ChildProcess): number {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+/**
+ * A short warm-up (JIT, TLS session state, the caches), then the measured run, with the
+ * server's CPU time per request: on a shared machine the rate depends on the others'
+ * load, the CPU a request costs much less.
+ */
+function load(server: ChildProcess, url: string, body: string, tls: LoadTls, seconds: number, expected?: string): LoadResult & { cpuUs: number } {
+  loadOnce(url, body, tls, 1, expected);
+  const c0 = cpuMicros(server);
+  const r = loadOnce(url, body, tls, seconds, expected);
+  return { ...r, cpuUs: (cpuMicros(server) - c0) / r.total };
+}
+
+type Result = LoadResult & { cpuUs: number };
 
 function row(name: string, r: Result, target: string, note: string, opsPerRequest = 1, rss = NaN): BenchRow {
   return {
     name,
-    ops: r.requests.total * opsPerRequest,
-    opsPerSec: r.requests.average * opsPerRequest,
-    p50us: r.latency.p50 * 1000,
-    p99us: r.latency.p99 * 1000,
+    ops: r.total * opsPerRequest,
+    opsPerSec: r.average * opsPerRequest,
+    p50us: r.p50ms * 1000,
+    p99us: r.p99ms * 1000,
     heapMiB: NaN,
     rssMiB: rss,
     target,
-    note: `${note}; errors ${r.errors}, non-2xx ${r.non2xx}, mismatches ${r.mismatches}`,
+    note: `${note}; server CPU ${r.cpuUs.toFixed(0)} µs per request; errors ${r.errors}, timeouts ${r.timeouts}, non-2xx ${r.non2xx}, mismatches ${r.mismatches}`,
   };
 }
 
@@ -81,7 +105,7 @@ export async function run(): Promise<BenchRow[]> {
   const pki = makeCa();
   const cert = serverCert(pki);
   const client = issue(pki, 'gatekeeper', GATEKEEPER_NAME, 'clientAuth');
-  const tls = { ca: pki.ca, cert: readFileSync(client.cert), key: readFileSync(client.key) };
+  const tls: LoadTls = { ca: pki.ca, cert: client.cert, key: client.key };
   const serveArgs = ['serve', '--listen', '127.0.0.1:0', '--tls-cert', cert.cert, '--tls-key', cert.key, '--client-ca', pki.caCert, '--plc-url', world.plcUrl, '--allow-private-network', '--deadline', '5s', '--timeout', '10s', '--cache-ttl', '1h', '--negative-ttl', '1h', '--tag-ttl', '1h'];
   const env = { ...process.env, ATCR_PLC_URL: '' };
   try {
@@ -95,7 +119,7 @@ export async function run(): Promise<BenchRow[]> {
 
     // Cold: 50 distinct signed images in one request to a fresh service.
     {
-      const svc = spawn(process.execPath, [CLI, ...serveArgs], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+      const svc = spawn(process.execPath, [...NODE_ARGS, CLI, ...serveArgs], { env, stdio: ['ignore', 'pipe', 'ignore'] });
       const url = await waitForUrl(svc);
       const keys = images.slice(100, 150);
       const t0 = performance.now();
@@ -107,7 +131,7 @@ export async function run(): Promise<BenchRow[]> {
     }
 
     // Cached: one service, warmed, then 1-key and 100-key requests.
-    const svc = spawn(process.execPath, [CLI, ...serveArgs], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const svc = spawn(process.execPath, [...NODE_ARGS, CLI, ...serveArgs], { env, stdio: ['ignore', 'pipe', 'ignore'] });
     const url = await waitForUrl(svc);
     const one = JSON.stringify(providerRequest([images[0]!]));
     const hundred = JSON.stringify(providerRequest(images.slice(0, 100)));
@@ -126,13 +150,13 @@ export async function run(): Promise<BenchRow[]> {
       process.on('SIGTERM', () => process.exit(0));`;
     const bare = spawn(process.execPath, ['-e', bareScript], { env: { ...env, BODY: expectOne, CERT: cert.cert, KEY: cert.key, CA: pki.caCert }, stdio: ['ignore', 'pipe', 'ignore'] });
     const bareUrl = await waitForUrl(bare);
-    const bareRun = await load(bareUrl, one, tls, 5);
+    const bareRun = load(bare, bareUrl, one, tls, 5);
     await stop(bare);
-    const oneRun = await load(`${url}/gatekeeper/v1/provider`, one, tls, 5, expectOne);
-    const share = (oneRun.requests.average / bareRun.requests.average) * 100;
-    rows.push(row('serve: bare Node HTTPS server, fixed body (reference)', bareRun, '—', 'same TLS 1.3 + client certificates, 32 connections'));
+    const oneRun = load(svc, `${url}/gatekeeper/v1/provider`, one, tls, 5, expectOne);
+    const share = (oneRun.average / bareRun.average) * 100;
+    rows.push(row('serve: bare Node HTTPS server, fixed body (reference)', bareRun, '—', `same TLS 1.3 + client certificates, ${CONNECTIONS} connections`));
     rows.push(row('serve: cached Gatekeeper request, 1 key', oneRun, '>= 10,000 req/s, p99 <= 5 ms, >= 50% of bare', `${share.toFixed(0)}% of the bare server`, 1, rssOf(svc)));
-    const hundredRun = await load(`${url}/gatekeeper/v1/provider`, hundred, tls, 5, expectHundred);
+    const hundredRun = load(svc, `${url}/gatekeeper/v1/provider`, hundred, tls, 5, expectHundred);
     rows.push(row('serve: cached Gatekeeper request, 100 keys (keys/s)', hundredRun, '>= 100,000 keys/s', 'ops = keys', 100, rssOf(svc)));
     await stop(svc);
 

@@ -8,6 +8,7 @@ import type { Bundle } from './bundle/format.js';
 import { exportBundle, type ExportResult } from './export.js';
 import type { Trace } from './verify/trace.js';
 import type { Credentials } from './oci/credentials.js';
+import type { RequestGate } from './net/http.js';
 import { DEFAULT_POOL_SIZE, RegistryPool } from './oci/pool.js';
 import { parseImageRef } from '../ref/reference.js';
 import { DiscoveryError, type VerifyOptions, type VerifyReport, verifyImage } from './verify.js';
@@ -23,6 +24,7 @@ export { VerifyError, type VerifyCode } from './proof/errors.js';
 export { DiscoveryError, MAX_SIGNATURES, type StepTiming, type VerifyReport } from './verify.js';
 export { DEFAULT_OWNER_REGISTRIES } from './verify/owner.js';
 export { parseCaCertificates } from './net/ca.js';
+export type { RequestGate } from './net/http.js';
 
 /** Per-request deadline when the settings name none. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -54,6 +56,11 @@ export interface VerifierSettings {
   didCacheTtlMs?: number;
   /** Repositories whose registry tokens are kept (default 4096). */
   registryPoolSize?: number;
+  /**
+   * Slots every request of this verifier takes per upstream host (registry, token service,
+   * PLC, did:web, PDS, handle host): a service's bound on what it asks of one host at once.
+   */
+  requestGate?: RequestGate;
 }
 
 export interface VerifyCallOptions {
@@ -82,6 +89,7 @@ export class Verifier {
       allowPrivate,
       ...(settings.ca !== undefined ? { ca: settings.ca } : {}),
       ...(settings.didCacheTtlMs !== undefined ? { cacheTtlMs: settings.didCacheTtlMs } : {}),
+      ...(settings.requestGate ? { gate: settings.requestGate } : {}),
     });
     this.registries = new RegistryPool(
       {
@@ -91,6 +99,7 @@ export class Verifier {
         ...(settings.credentials !== undefined ? { credentials: settings.credentials } : {}),
         ...(settings.dockerConfigPath !== undefined ? { dockerConfigPath: settings.dockerConfigPath } : {}),
         ...(settings.ca !== undefined ? { ca: settings.ca } : {}),
+        ...(settings.requestGate ? { gate: settings.requestGate } : {}),
       },
       settings.registryPoolSize ?? DEFAULT_POOL_SIZE,
     );
@@ -113,6 +122,7 @@ export class Verifier {
       ...(s.ca !== undefined ? { ca: s.ca } : {}),
       ...(s.dnsServers && s.dnsServers.length > 0 ? { dnsServers: s.dnsServers } : {}),
       ...(s.handleWellKnownUrl ? { handleWellKnownUrl: s.handleWellKnownUrl } : {}),
+      ...(s.requestGate ? { gate: s.requestGate } : {}),
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.bundle ? { bundle: call.bundle } : {}),
       ...(call.trace ? { trace: call.trace } : {}),

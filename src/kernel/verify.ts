@@ -7,6 +7,7 @@ import { parseImageRef, type ImageRef } from '../ref/reference.js';
 import { DEFAULT_PLC_URL, DidResolver } from './atproto/did-resolver.js';
 import type { Bundle, BundleOwner } from './bundle/format.js';
 import type { Credentials } from './oci/credentials.js';
+import type { RequestGate } from './net/http.js';
 import type { RegistryPool } from './oci/pool.js';
 import { BundleSource } from './verify/offline.js';
 import { OnlineSource, type Recording as SignatureRecording } from './verify/online.js';
@@ -59,6 +60,8 @@ export interface VerifyOptions {
    * (and NODE_EXTRA_CA_CERTS), per request: nothing process-wide.
    */
   ca?: string;
+  /** Per-host request slots for every request of this verification (net/http.ts RequestGate). */
+  gate?: RequestGate;
 }
 
 export interface SignatureTimings {
@@ -126,7 +129,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
   } else {
     dids =
       opts.dids ??
-      new DidResolver({ plcUrl: opts.plcUrl ?? DEFAULT_PLC_URL, timeoutMs, allowPrivate: allowPrivateNetwork, ca: opts.ca, signal: opts.signal });
+      new DidResolver({ plcUrl: opts.plcUrl ?? DEFAULT_PLC_URL, timeoutMs, allowPrivate: allowPrivateNetwork, ca: opts.ca, signal: opts.signal, gate: opts.gate });
     source = new OnlineSource(
       ref,
       {
@@ -137,11 +140,13 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
           ...(opts.credentials !== undefined ? { credentials: opts.credentials } : {}),
           signal: opts.signal,
           ca: opts.ca,
+          gate: opts.gate,
         },
         timeoutMs,
         allowPrivateNetwork,
         signal: opts.signal,
         ca: opts.ca,
+        gate: opts.gate,
         ...(opts.pool ? { pool: opts.pool } : {}),
       },
       dids,
@@ -171,6 +176,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
         allowHttp: allowPrivateNetwork,
         ca: opts.ca,
         signal: opts.signal,
+        gate: opts.gate,
         ...(opts.dnsServers ? { dnsServers: opts.dnsServers } : {}),
         ...(opts.handleWellKnownUrl ? { wellKnownUrl: opts.handleWellKnownUrl, dns: false } : {}),
       };

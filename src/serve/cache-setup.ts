@@ -17,6 +17,8 @@ export interface CacheFlags {
   cacheSize: string;
   redis?: string;
   cacheKeyFile?: string;
+  /** Verifications at once (default 64; 8 per image registry). */
+  maxVerifications?: string;
 }
 
 export interface BuiltCache {
@@ -55,6 +57,7 @@ export function buildCache(
   if (!Number.isInteger(size) || size <= 0) throw usage(`--cache-size "${flags.cacheSize}" is not a positive whole number`);
   if (flags.redis && !flags.cacheKeyFile) throw usage('--redis needs --cache-key-file FILE: entries are authenticated, so write access to Redis alone cannot forge facts');
   if (!flags.redis && flags.cacheKeyFile) throw usage('--cache-key-file is only used with --redis');
+  const maxVerifications = verificationLimit(flags.maxVerifications, usage);
   const metrics = promCacheMetrics(opts.registry);
   let redis: RedisTier | undefined;
   if (flags.redis) {
@@ -86,7 +89,7 @@ export function buildCache(
     maxTags: size,
     flightDeadlineMs: opts.verificationMs,
     metrics,
-    limiter: new ConcurrencyLimiter({ metrics }),
+    limiter: new ConcurrencyLimiter({ metrics, global: maxVerifications }),
     ...(redis ? { redis } : {}),
   });
   const sweeper = setInterval(() => cache.sweep(), 30_000);
@@ -100,11 +103,19 @@ export function buildCache(
     offline: false,
     notes: f.notes as string[],
   });
+  // One view per entry, so that the server can keep what it derives from it (FactSource.peek).
+  const views = new WeakMap<CacheableFacts, FactSourceFacts>();
   return {
     cache: {
       peek(ref) {
         const f = cache.fromMemory(ref);
-        return f ? view(f, false) : undefined;
+        if (!f) return undefined;
+        let v = views.get(f);
+        if (!v) {
+          v = Object.freeze(view(f, false));
+          views.set(f, v);
+        }
+        return v;
       },
       async get(ref, verify, deadline) {
         const r = await cache.get(ref, verify, { signal: deadline });
@@ -117,6 +128,17 @@ export function buildCache(
       await redis?.close();
     },
   };
+}
+
+/** Verifications at once by default. */
+export const DEFAULT_MAX_VERIFICATIONS = 64;
+
+/** `--max-verifications` as a number (default 64), or a usage error. */
+export function verificationLimit(text: string | undefined, usage: (message: string) => Error): number {
+  if (text === undefined) return DEFAULT_MAX_VERIFICATIONS;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw usage(`--max-verifications "${text}" is not a positive whole number`);
+  return n;
 }
 
 type FactSourceFacts = Awaited<ReturnType<FactSource['get']>>['facts'];

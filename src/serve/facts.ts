@@ -40,7 +40,11 @@ export type VerifyFn = (image: string, signal: AbortSignal) => Promise<VerifyRep
  */
 export interface FactSource {
   get(ref: ImageRef, verify: VerifyFn, deadline: AbortSignal): Promise<{ facts: Omit<Facts, 'pinned'>; source: string }>;
-  /** Facts already in memory, synchronously (the fast path of a fully cached request). */
+  /**
+   * Facts already in memory, synchronously (the fast path of a fully cached request): the
+   * same object for as long as the entry is unchanged, so that what is derived from it
+   * (the answer, its JSON) can be kept with it.
+   */
   peek?(ref: ImageRef): Omit<Facts, 'pinned'> | undefined;
 }
 
@@ -83,8 +87,21 @@ function failure(err: unknown, image: string, deadline: AbortSignal): FactsResul
   return { ok: false, kind: 'unavailable', message: err instanceof Error ? err.message : String(err) };
 }
 
+/** Images whose parsed reference and answer are remembered for the fast path (the hot set). */
+export const REMEMBERED_ANSWERS = 4096;
+
+interface Remembered {
+  ref: ImageRef;
+  /** What the source answered; the answer holds while the source answers the same object. */
+  facts: Omit<Facts, 'pinned'>;
+  result: FactsResult;
+}
+
 export class FactService {
   private readonly source: FactSource;
+  // Per image string as callers send it: Gatekeeper asks for the same images again and
+  // again, and parsing the reference and building the answer cost more than the lookup.
+  private readonly remembered = new Map<string, Remembered>();
   private readonly allowed: Set<string> | null;
   private readonly verify: VerifyFn;
 
@@ -105,14 +122,29 @@ export class FactService {
     };
   }
 
-  /** The facts of `image` if memory has them, synchronously; undefined otherwise. */
+  /**
+   * The facts of `image` if memory has them, synchronously; undefined otherwise. The
+   * memory tier is asked every time (expiry, recency, its metrics); the answer object is
+   * the same for as long as the tier's entry is, and must not be changed.
+   */
   peek(image: string): FactsResult | undefined {
     if (!this.source.peek) return undefined;
-    const ref = parseImageRef(image);
-    if (!ref || (this.allowed && !this.allowed.has(ref.registry))) return undefined;
+    const known = this.remembered.get(image);
+    let ref: ImageRef;
+    if (known) {
+      ref = known.ref;
+    } else {
+      const parsed = parseImageRef(image);
+      if (!parsed || (this.allowed && !this.allowed.has(parsed.registry))) return undefined;
+      ref = parsed;
+    }
     const facts = this.source.peek(ref);
     if (!facts) return undefined;
-    return { ok: true, facts: { ...facts, pinned: pinnedRef(ref, facts.digest) }, source: 'memory' };
+    if (known && known.facts === facts) return known.result;
+    const result: FactsResult = Object.freeze({ ok: true, facts: Object.freeze({ ...facts, pinned: pinnedRef(ref, facts.digest) }), source: 'memory' });
+    if (!known && this.remembered.size >= REMEMBERED_ANSWERS) this.remembered.delete(this.remembered.keys().next().value!);
+    this.remembered.set(image, { ref, facts, result });
+    return result;
   }
 
   /** The facts of `image` by `deadline` (the caller's signal); never throws. */

@@ -15,7 +15,8 @@ import { readTls } from '../../serve/tls.js';
 import { loadPolicy } from '../../serve/policy.js';
 import type { ParsedSettings } from '../../verification/settings.js';
 import { addNetworkOptions, verifierSettings, type NetworkFlags } from './verify.js';
-import { buildCache, type CacheFlags } from '../../serve/cache-setup.js';
+import { buildCache, type CacheFlags, DEFAULT_MAX_VERIFICATIONS, verificationLimit } from '../../serve/cache-setup.js';
+import { DEFAULT_HOST_REQUESTS, upstreamGate } from '../../serve/upstream-limit.js';
 
 interface ServeFlags extends NetworkFlags, CacheFlags {
   listen?: string;
@@ -31,6 +32,7 @@ interface ServeFlags extends NetworkFlags, CacheFlags {
   maxKeys: string;
   shutdownGrace: string;
   check?: boolean;
+  maxHostRequests: string;
 }
 
 function hostPort(text: string): { host: string; port: number } {
@@ -69,6 +71,8 @@ async function checkOnly(
   duration('--shutdown-grace', flags.shutdownGrace);
   count('--max-body-bytes', flags.maxBodyBytes);
   count('--max-keys', flags.maxKeys);
+  count('--max-host-requests', flags.maxHostRequests);
+  verificationLimit(flags.maxVerifications, usage);
   if (!flags.insecureHttp) {
     try {
       readTls({ cert: flags.tlsCert!, key: flags.tlsKey!, ...(flags.clientCa ? { clientCa: flags.clientCa } : {}) });
@@ -108,6 +112,8 @@ export function registerServe(program: Command): void {
     .option('--max-body-bytes <n>', 'largest request body', String(DEFAULT_LIMITS.maxBodyBytes))
     .option('--max-keys <n>', 'most images in one request', String(DEFAULT_LIMITS.maxKeys))
     .option('--shutdown-grace <duration>', 'on SIGTERM, how long requests in flight may take', '10s')
+    .option('--max-verifications <n>', 'verifications at once (8 per image registry)', String(DEFAULT_MAX_VERIFICATIONS))
+    .option('--max-host-requests <n>', 'requests at once to any one upstream host: registry, PLC directory, PDS, did:web or handle host', String(DEFAULT_HOST_REQUESTS))
     .option('--cache-ttl <duration>', 'how long verified facts of a digest are reused', '60s')
     .option('--negative-ttl <duration>', 'how long facts without a valid signature are reused', '10s')
     .option('--tag-ttl <duration>', 'how long a tag → digest resolution is reused', '10s')
@@ -134,14 +140,19 @@ export function registerServe(program: Command): void {
       if (listen.host !== '0.0.0.0' && listen.host !== '::' && isIP(listen.host) === 0 && listen.host !== 'localhost') {
         throw new CliError(`--listen "${flags.listen}": the host must be an IP address`, EXIT.usage);
       }
-      const { settings, deadlineMs: verificationMs } = verifierSettings(flags);
+      const { settings: networkSettings, deadlineMs: verificationMs } = verifierSettings(flags);
+      const usage = (message: string) => new CliError(message, EXIT.usage);
+      const settings = {
+        ...networkSettings,
+        requestGate: upstreamGate({ perHost: count('--max-host-requests', flags.maxHostRequests), maxVerifications: verificationLimit(flags.maxVerifications, usage) }),
+      };
       const deadlineMs = duration('--deadline', flags.deadline);
       const allowedRegistries = flags.allowedRegistries?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
       // Asynchronous writes: a log line per request must not block answering; flushed at exit.
       const logger = pino({ base: { service: 'atcr-verify' } }, pino.destination({ dest: 1, sync: false }));
       const metrics = new ServeMetrics();
       if (flags.check) return checkOnly(flags, listen, { settings, verificationMs, logger, metrics });
-      const cache = buildCache(flags, { registry: metrics.registry, settings, verificationMs, logger }, (message: string) => new CliError(message, EXIT.usage));
+      const cache = buildCache(flags, { registry: metrics.registry, settings, verificationMs, logger }, usage);
       let server: RunningServer;
       try {
         server = await startServer({

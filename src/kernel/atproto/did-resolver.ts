@@ -4,6 +4,7 @@
 
 import { NetError } from '../net/errors.js';
 import { untilAborted } from '../net/until-aborted.js';
+import type { RequestGate } from '../net/http.js';
 import { VerifyError } from '../proof/errors.js';
 import { type DidDocument, MAX_DID_DOCUMENT_BYTES, parseDidDocument } from './did-document.js';
 import { type FetchPolicy, getBytes } from './fetch.js';
@@ -30,6 +31,8 @@ export interface DidResolverOptions {
   ca?: string;
   /** Aborts requests in flight (the command's overall deadline). */
   signal?: AbortSignal;
+  /** Per-host request slots (net/http.ts RequestGate). */
+  gate?: RequestGate;
 }
 
 /** `did:web:<host>` (port percent-encoded) → its document URL; paths are not supported. */
@@ -72,7 +75,7 @@ export class DidResolver {
   }
 
   private plcPolicy(signal?: AbortSignal): FetchPolicy {
-    return { timeoutMs: this.opts.timeoutMs, allowPrivate: true, allowHttp: true, ca: this.opts.ca, signal: this.signalFor(signal) };
+    return { timeoutMs: this.opts.timeoutMs, allowPrivate: true, allowHttp: true, ca: this.opts.ca, signal: this.signalFor(signal), gate: this.opts.gate };
   }
 
   /**
@@ -119,6 +122,7 @@ export class DidResolver {
         allowHttp: !!this.opts.allowHttpWeb,
         ca: this.opts.ca,
         signal: this.signalFor(signal),
+        gate: this.opts.gate,
       };
     } else {
       throw new VerifyError('did-resolution-failed', `${did} is neither did:plc nor did:web`);

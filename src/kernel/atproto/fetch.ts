@@ -1,7 +1,7 @@
 // The kernel's HTTP GET for ATProto services: net-layer limits, and failures mapped to
 // a step's code, marking "could not reach" apart from "answered no".
 
-import { NetError, request } from '../net/http.js';
+import { NetError, request, type RequestGate } from '../net/http.js';
 import { VerifyError, type VerifyCode } from '../proof/errors.js';
 
 export interface FetchPolicy {
@@ -13,6 +13,8 @@ export interface FetchPolicy {
   signal?: AbortSignal;
   /** Extra trusted CA certificates (PEM), added to the default trust. */
   ca?: string;
+  /** Per-host request slots of a long-running caller (net/http.ts). */
+  gate?: RequestGate;
 }
 
 export async function getBytes(
@@ -32,6 +34,7 @@ export async function getBytes(
       allowHttp: policy.allowHttp,
       signal: policy.signal,
       ca: policy.ca,
+      ...(policy.gate ? { gate: policy.gate } : {}),
     });
     if (res.status >= 500 || res.status === 429) {
       throw new VerifyError(code, `${url} answered ${res.status}`, { unavailable: true });

@@ -34,7 +34,17 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Extra trusted CA certificates (PEM), e.g. a test server's: added to the default trust. */
   ca?: string | Buffer;
+  /** Held for the whole exchange: a long-running caller's bound on requests per host. */
+  gate?: RequestGate;
 }
+
+/**
+ * A slot for one request to `host` (`hostname:port` as in the URL), released by calling
+ * what it resolves to; rejects when no slot is free in time (the request then fails as
+ * `connect`, or `aborted` when `signal` aborted). The kernel holds no limits of its own:
+ * the service passes its per-host limiter (src/serve/upstream-limit.ts).
+ */
+export type RequestGate = (host: string, signal?: AbortSignal) => Promise<() => void>;
 
 export interface HttpResponse {
   status: number;
@@ -102,15 +112,29 @@ export async function request(url: string, opts: RequestOptions): Promise<HttpRe
   }
   const method = (opts.method ?? 'GET').toUpperCase();
   const deadline = Date.now() + opts.timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await exchange(parsed, url, method, isHttps, opts, deadline);
-    } catch (e) {
-      if (!(e instanceof StaleSocket)) throw e;
-      if (attempt > 0 || (method !== 'GET' && method !== 'HEAD')) {
-        throw new NetError('connect', `connection to ${url} was reset`, url, { cause: e.cause });
+  const release = opts.gate ? await passGate(opts.gate, parsed.host, url, opts.signal) : undefined;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await exchange(parsed, url, method, isHttps, opts, deadline);
+      } catch (e) {
+        if (!(e instanceof StaleSocket)) throw e;
+        if (attempt > 0 || (method !== 'GET' && method !== 'HEAD')) {
+          throw new NetError('connect', `connection to ${url} was reset`, url, { cause: e.cause });
+        }
       }
     }
+  } finally {
+    release?.();
+  }
+}
+
+async function passGate(gate: RequestGate, host: string, url: string, signal: AbortSignal | undefined): Promise<() => void> {
+  try {
+    return await gate(host, signal);
+  } catch (cause) {
+    if (signal?.aborted) throw new NetError('aborted', `request to ${url} aborted while waiting for a slot for ${host}`, url, { cause });
+    throw new NetError('connect', `no slot for another request to ${host}: ${cause instanceof Error ? cause.message : String(cause)}`, url, { cause });
   }
 }
 

@@ -7,7 +7,7 @@
 
 import { isLoopbackHost } from '../net/address.js';
 import { NetError } from '../net/errors.js';
-import { isRedirect, request, type HttpResponse } from '../net/http.js';
+import { isRedirect, request, type HttpResponse, type RequestGate } from '../net/http.js';
 import { parseChallenge } from './challenge.js';
 import { DEFAULT_HELPER_TIMEOUT_MS } from './credential-helper.js';
 import { CredentialsError, resolveCredentials, type Credentials } from './credentials.js';
@@ -28,6 +28,8 @@ export interface RegistryOptions {
   /** Extra trusted CA certificates (PEM). */
   ca?: string;
   signal?: AbortSignal;
+  /** Per-host request slots (net/http.ts RequestGate), for the registry and its token service. */
+  gate?: RequestGate;
 }
 
 export interface SendOptions {
@@ -139,6 +141,7 @@ export class RegistryTransport {
         ...this.policyFor(parsed),
         signal: this.options.signal,
         ca: this.options.ca,
+        gate: this.options.gate,
       });
     } catch (e) {
       if (e instanceof NetError) {
@@ -205,6 +208,7 @@ export class RegistryTransport {
         ...this.policyFor(realm),
         signal: this.options.signal,
         ca: this.options.ca,
+        gate: this.options.gate,
       });
     } catch (e) {
       if (e instanceof NetError && e.code !== 'http-scheme' && e.code !== 'private-address') {

@@ -3,6 +3,7 @@
 // byte read is also kept for an offline bundle (export).
 
 import type { DidResolver } from '../atproto/did-resolver.js';
+import type { RequestGate } from '../net/http.js';
 import { type FetchPolicy, getBytes } from '../atproto/fetch.js';
 import type { BundleSignature } from '../bundle/format.js';
 import { RegistryClient } from '../oci/client.js';
@@ -28,6 +29,8 @@ export interface OnlineOptions {
   ca?: string;
   /** Registry grants shared across verifications; without it the client starts anonymous. */
   pool?: RegistryPool;
+  /** Per-host request slots for the PDS requests (net/http.ts RequestGate). */
+  gate?: RequestGate;
 }
 
 /** Evidence kept for export: the image, and per artifact (by digest) what was read. */
@@ -69,6 +72,7 @@ export class OnlineSource implements EvidenceSource {
       allowHttp: opts.allowPrivateNetwork,
       signal: opts.signal,
       ca: opts.ca,
+      gate: opts.gate,
     };
   }
 

@@ -147,15 +147,34 @@ export class FactCache {
    */
   fromMemory(ref: ImageRef): CacheableFacts | undefined {
     const now = this.clock.now();
+    const keys = this.keysOf(ref);
     let digest: string | undefined = ref.digest || undefined;
     if (!digest) {
-      digest = this.tags.get(tagKey(ref.registry, ref.repository, ref.tag || 'latest'), now);
+      digest = this.tags.get(keys.tag!, now);
       this.metrics.lookup('memory', 'tag', digest !== undefined);
       if (!digest) return undefined;
     }
-    const hit = this.facts.get(factsKey(ref.registry, ref.repository, digest), now);
+    if (keys.digest !== digest) {
+      keys.digest = digest;
+      keys.facts = flat(factsKey(ref.registry, ref.repository, digest));
+    }
+    const hit = this.facts.get(keys.facts, now);
     this.metrics.lookup('memory', 'facts', hit !== undefined);
     return hit;
+  }
+
+  // The key strings of a reference a caller holds on to (the server keeps the parsed
+  // references of the images it is asked about): built, flattened and hashed once, where
+  // a key built per lookup is a rope that every Map lookup first copies and hashes.
+  private readonly refKeys = new WeakMap<ImageRef, { tag: string | null; digest: string; facts: string }>();
+
+  private keysOf(ref: ImageRef): { tag: string | null; digest: string; facts: string } {
+    let keys = this.refKeys.get(ref);
+    if (!keys) {
+      keys = { tag: ref.digest ? null : flat(tagKey(ref.registry, ref.repository, ref.tag || 'latest')), digest: '', facts: '' };
+      this.refKeys.set(ref, keys);
+    }
+    return keys;
   }
 
   /** Cached facts only (memory, then Redis); null when no tier has them. */

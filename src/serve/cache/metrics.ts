@@ -3,6 +3,7 @@
 // docs/caching.md). Labels are closed sets: no image, key or host ever becomes a label.
 
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Tally } from '../tally.js';
 import type { EvictionReason } from './lru.js';
 import type { UncacheableReason } from './facts.js';
 
@@ -51,7 +52,20 @@ export const noopMetrics: CacheMetrics = {
 /** Registers the cache's metrics on `registry` (prefix default `atcr_verify_`). Call once per registry. */
 export function promCacheMetrics(registry: Registry, prefix = 'atcr_verify_'): CacheMetrics {
   const registers = [registry];
-  const lookups = new Counter({ name: `${prefix}cache_lookups_total`, help: 'Cache lookups by tier, entry kind and result', labelNames: ['tier', 'kind', 'result'], registers });
+  // Counted per image on the request path: tallied, added to the counter at each scrape.
+  const lookupTally = new Tally(['tier', 'kind', 'result'] as const);
+  const lookupSlot = (tier: Tier, kind: EntryKind) => ({ hit: lookupTally.slot({ tier, kind, result: 'hit' }), miss: lookupTally.slot({ tier, kind, result: 'miss' }) });
+  const lookupSlots = {
+    memory: { facts: lookupSlot('memory', 'facts'), tag: lookupSlot('memory', 'tag') },
+    redis: { facts: lookupSlot('redis', 'facts'), tag: lookupSlot('redis', 'tag') },
+  };
+  const lookups: Counter<'tier' | 'kind' | 'result'> = new Counter({
+    name: `${prefix}cache_lookups_total`,
+    help: 'Cache lookups by tier, entry kind and result',
+    labelNames: ['tier', 'kind', 'result'],
+    registers,
+    collect: () => lookupTally.flush(lookups),
+  });
   const stores = new Counter({ name: `${prefix}cache_stores_total`, help: 'Entries written by tier and kind', labelNames: ['tier', 'kind'], registers });
   const evictions = new Counter({ name: `${prefix}cache_evictions_total`, help: 'Memory entries removed, by kind and reason', labelNames: ['kind', 'reason'], registers });
   const uncacheable = new Counter({ name: `${prefix}cache_uncacheable_total`, help: 'Verification reports not cached, by reason', labelNames: ['reason'], registers });
@@ -89,7 +103,10 @@ export function promCacheMetrics(registry: Registry, prefix = 'atcr_verify_'): C
   });
   redisUp.set(0);
   return {
-    lookup: (tier, kind, hit) => lookups.inc({ tier, kind, result: hit ? 'hit' : 'miss' }),
+    lookup: (tier, kind, hit) => {
+      const slots = lookupSlots[tier][kind];
+      (hit ? slots.hit : slots.miss).n++;
+    },
     stored: (tier, kind) => stores.inc({ tier, kind }),
     evicted: (kind, reason) => evictions.inc({ kind, reason }),
     uncacheable: (reason) => uncacheable.inc({ reason }),

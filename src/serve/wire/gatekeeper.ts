@@ -6,6 +6,7 @@
 
 import type { FactsResult } from '../facts.js';
 import { isTransient } from '../facts.js';
+import { escapeJson } from '../../text/escape.js';
 import { BadRequest } from './errors.js';
 
 export const API_VERSION = 'externaldata.gatekeeper.sh/v1beta1';
@@ -49,11 +50,48 @@ export function providerResponse(keys: string[], results: FactsResult[], value: 
     const detail = why && !why.ok ? why.message : 'a service needed for a signature could not be reached';
     return systemError(`could not verify ${transient.length} of ${keys.length} images now (${detail}); retry`);
   }
-  const items = keys.map((key, i): ProviderItem => {
-    const r = results[i]!;
-    return r.ok ? { key, value: value(key, r), error: '' } : { key, error: `${r.kind}: ${r.message}` };
-  });
+  const items = keys.map((key, i) => providerItem(key, results[i]!, value));
   return { apiVersion: API_VERSION, kind: 'ProviderResponse', response: { idempotent: true, items, systemError: '' } };
+}
+
+function providerItem(key: string, r: FactsResult, value: ItemValue): ProviderItem {
+  return r.ok ? { key, value: value(key, r), error: '' } : { key, error: `${r.kind}: ${r.message}` };
+}
+
+type ItemValue = (key: string, r: Extract<FactsResult, { ok: true }>) => unknown;
+
+// The UTF-8 JSON of an item, per answer object and value builder: an answer from memory
+// is the same object from request to request (FactService.peek), so its item is
+// serialized, escaped and encoded once; a response is then a copy of bytes.
+const itemBytes = new WeakMap<FactsResult, { key: string; value: ItemValue; bytes: Buffer }>();
+
+function itemJson(key: string, r: FactsResult, value: ItemValue): Buffer {
+  const known = itemBytes.get(r);
+  if (known && known.key === key && known.value === value) return known.bytes;
+  const bytes = Buffer.from(escapeJson(JSON.stringify(providerItem(key, r, value))));
+  itemBytes.set(r, { key, value, bytes });
+  return bytes;
+}
+
+const HEAD = Buffer.from(`{"apiVersion":${JSON.stringify(API_VERSION)},"kind":"ProviderResponse","response":{"idempotent":true,"items":[`);
+const COMMA = Buffer.from(',');
+const TAIL = Buffer.from('],"systemError":""}}');
+
+/**
+ * `providerResponse` as the bytes the service sends (`escapeJson(JSON.stringify(…))` in
+ * UTF-8, byte for byte), assembled from remembered items: escaping applies per
+ * character, and every item is a whole JSON value, so escaping the parts is escaping
+ * the whole.
+ */
+export function providerResponseBytes(keys: string[], results: FactsResult[], value: ItemValue): Buffer {
+  if (results.some(isTransient)) return Buffer.from(escapeJson(JSON.stringify(providerResponse(keys, results, value))));
+  const parts: Buffer[] = [HEAD];
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(itemJson(keys[i]!, results[i]!, value));
+  }
+  parts.push(TAIL);
+  return Buffer.concat(parts);
 }
 
 /** The provider's value (docs/compile-gatekeeper.md): the key, its digest, owner and signature facts. */
