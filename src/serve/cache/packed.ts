@@ -1,0 +1,145 @@
+// The memory tier's form of cached facts. Most of an entry's heap was its signatures: per
+// signature a 12-field object and five strings unique to the image (signedAt, the record
+// URI, the record and commit CIDs, the commit revision), each with its own V8 header. Here
+// the part a signer repeats across images (DID, handle, PDS, key, the record URI up to its
+// rkey, the key order) is one shared `Signer`, and the unique strings of all signatures are
+// one string per entry. `unpack` rebuilds exactly the facts `pack` was given: same values,
+// same key order (the JSON a client sees), frozen. Facts this form cannot hold exactly (an
+// error, a digest other than the image's, an unknown field, a value containing the
+// separator) stay as they are.
+
+import type { SignatureFact } from '../../ir/decision.js';
+import type { CacheableFacts } from './facts.js';
+import { flat } from './intern.js';
+
+/** Separates the unique strings; a value containing it is not packed. */
+const SEP = '\u0000';
+
+// The unique fields, in the order they are packed; bit i of `Signer.unique` says field i is present.
+const UNIQUE = { signedAt: 1, recordUri: 2, recordCid: 4, commitCid: 8, commitRev: 16 } as const;
+// Own keys only: a field named like an Object.prototype member is not a unique field.
+const bitOf = (k: string): number | undefined => (Object.hasOwn(UNIQUE, k) ? (UNIQUE as Readonly<Record<string, number>>)[k] : undefined);
+const SHARED = new Set(['valid', 'did', 'handle', 'pds', 'algorithm', 'keyId']);
+
+/** What one signer's signatures share: the facts with the unique fields left blank. */
+interface Signer {
+  /** The signature's keys in order and its shared values; unique fields hold "". */
+  readonly proto: Readonly<SignatureFact>;
+  /** Which unique fields are present (bits above). */
+  readonly unique: number;
+  /** Whether `digest` is present (it is then the image's digest). */
+  readonly digest: boolean;
+  /** The record URI up to and including its last "/": the rest is packed. */
+  readonly uriPrefix: string;
+}
+
+/** An entry of the memory tier in packed form. */
+export class PackedFacts {
+  constructor(
+    readonly registry: string,
+    readonly repository: string,
+    readonly digest: string,
+    readonly owner: string,
+    readonly verified: boolean,
+    readonly notes: readonly string[],
+    readonly signers: readonly Signer[],
+    readonly packed: string,
+  ) {}
+}
+
+export type StoredFacts = CacheableFacts | PackedFacts;
+
+// Signers shared across entries; bounded like intern.ts: when full the table starts over,
+// and entries keep the signers they hold.
+const MAX_SIGNERS = 20_000;
+let signers = new Map<string, Signer>();
+
+function signerOf(s: Readonly<SignatureFact>, uriPrefix: string): Signer | null {
+  let unique = 0;
+  let digest = false;
+  const proto: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) {
+    const bit = bitOf(k);
+    if (bit !== undefined) {
+      if (typeof v !== 'string') return null;
+      unique |= bit;
+      proto[k] = '';
+    } else if (k === 'digest') {
+      digest = true;
+      proto[k] = '';
+    } else if (SHARED.has(k) && (typeof v === 'string' || (k === 'valid' && typeof v === 'boolean'))) {
+      proto[k] = v;
+    } else {
+      return null;
+    }
+  }
+  // JSON keeps key order and cannot confuse two different signers, whatever their strings hold.
+  const id = JSON.stringify([uriPrefix, proto]);
+  const hit = signers.get(id);
+  if (hit !== undefined) return hit;
+  if (signers.size >= MAX_SIGNERS) signers = new Map();
+  const signer: Signer = { proto: proto as unknown as SignatureFact, unique, digest, uriPrefix };
+  signers.set(id, signer);
+  return signer;
+}
+
+const hasSep = (v: string | undefined) => v !== undefined && v.includes(SEP);
+
+/** The packed form of `f`, or `f` itself when it cannot be packed exactly. */
+export function pack(f: CacheableFacts): StoredFacts {
+  if (f.signatures.length === 0) return f;
+  const held: Signer[] = [];
+  let packed = '';
+  for (const s of f.signatures) {
+    if (s.digest !== undefined && s.digest !== f.digest) return f;
+    if (hasSep(s.signedAt) || hasSep(s.recordUri) || hasSep(s.recordCid) || hasSep(s.commitCid) || hasSep(s.commitRev)) return f;
+    const uri = s.recordUri;
+    const cut = uri === undefined ? 0 : uri.lastIndexOf('/') + 1;
+    const signer = signerOf(s, uri === undefined ? '' : uri.slice(0, cut));
+    if (signer === null) return f;
+    held.push(signer);
+    if (signer.unique & UNIQUE.signedAt) packed += s.signedAt + SEP;
+    if (signer.unique & UNIQUE.recordUri) packed += uri!.slice(cut) + SEP;
+    if (signer.unique & UNIQUE.recordCid) packed += s.recordCid + SEP;
+    if (signer.unique & UNIQUE.commitCid) packed += s.commitCid + SEP;
+    if (signer.unique & UNIQUE.commitRev) packed += s.commitRev + SEP;
+  }
+  return new PackedFacts(f.registry, f.repository, f.digest, f.owner, f.verified, f.notes, held, flat(packed));
+}
+
+/** The facts `pack` was given. */
+export function unpack(stored: StoredFacts): CacheableFacts {
+  if (!(stored instanceof PackedFacts)) return stored;
+  const f = stored;
+  const { signers: held, packed } = stored;
+  const signatures: Readonly<SignatureFact>[] = [];
+  let at = 0;
+  // Each field's end is the next separator; the fields present are the signer's bits, in order.
+  const next = (): string => {
+    const end = packed.indexOf(SEP, at);
+    const v = packed.slice(at, end);
+    at = end + 1;
+    return v;
+  };
+  for (const signer of held) {
+    // A clone of the prototype keeps its key order; assigning existing keys keeps its shape.
+    const s: SignatureFact = { ...signer.proto };
+    const u = signer.unique;
+    if (u & UNIQUE.signedAt) s.signedAt = next();
+    if (u & UNIQUE.recordUri) s.recordUri = signer.uriPrefix + next();
+    if (u & UNIQUE.recordCid) s.recordCid = next();
+    if (u & UNIQUE.commitCid) s.commitCid = next();
+    if (u & UNIQUE.commitRev) s.commitRev = next();
+    if (signer.digest) s.digest = f.digest;
+    signatures.push(Object.freeze(s));
+  }
+  return Object.freeze({
+    registry: f.registry,
+    repository: f.repository,
+    digest: f.digest,
+    owner: f.owner,
+    verified: f.verified,
+    signatures: Object.freeze(signatures),
+    notes: f.notes,
+  }) as CacheableFacts;
+}
