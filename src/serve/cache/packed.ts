@@ -10,7 +10,6 @@
 
 import type { SignatureFact } from '../../ir/decision.js';
 import type { CacheableFacts } from './facts.js';
-import { flat } from './intern.js';
 
 /** Separates the unique strings; a value containing it is not packed. */
 const SEP = '\u0000';
@@ -89,7 +88,7 @@ const hasSep = (v: string | undefined) => v !== undefined && v.includes(SEP);
 export function pack(f: CacheableFacts): StoredFacts {
   if (f.signatures.length === 0) return f;
   const held: Signer[] = [];
-  let packed = '';
+  const parts: string[] = [];
   for (const s of f.signatures) {
     if (s.digest !== undefined && s.digest !== f.digest) return f;
     if (hasSep(s.signedAt) || hasSep(s.recordUri) || hasSep(s.recordCid) || hasSep(s.commitCid) || hasSep(s.commitRev)) return f;
@@ -98,13 +97,15 @@ export function pack(f: CacheableFacts): StoredFacts {
     const signer = signerOf(s, uri === undefined ? '' : uri.slice(0, cut));
     if (signer === null) return f;
     held.push(signer);
-    if (signer.unique & UNIQUE.signedAt) packed += s.signedAt + SEP;
-    if (signer.unique & UNIQUE.recordUri) packed += uri!.slice(cut) + SEP;
-    if (signer.unique & UNIQUE.recordCid) packed += s.recordCid + SEP;
-    if (signer.unique & UNIQUE.commitCid) packed += s.commitCid + SEP;
-    if (signer.unique & UNIQUE.commitRev) packed += s.commitRev + SEP;
+    if (signer.unique & UNIQUE.signedAt) parts.push(s.signedAt!);
+    if (signer.unique & UNIQUE.recordUri) parts.push(uri!.slice(cut));
+    if (signer.unique & UNIQUE.recordCid) parts.push(s.recordCid!);
+    if (signer.unique & UNIQUE.commitCid) parts.push(s.commitCid!);
+    if (signer.unique & UNIQUE.commitRev) parts.push(s.commitRev!);
   }
-  return new PackedFacts(f.registry, f.repository, f.digest, f.owner, f.verified, f.notes, held, flat(packed));
+  // One trailing separator per field; join builds a flat string that holds on to none of the parts.
+  parts.push('');
+  return new PackedFacts(f.registry, f.repository, f.digest, f.owner, f.verified, f.notes, held, parts.join(SEP));
 }
 
 /** The facts `pack` was given. */
