@@ -44,6 +44,8 @@ export class PackedFacts {
     readonly signers: readonly Signer[],
     readonly packed: string,
   ) {}
+  /** The facts as last unpacked, while this entry is among an `Unpacker`'s recent ones. */
+  unpacked: CacheableFacts | null = null;
 }
 
 export type StoredFacts = CacheableFacts | PackedFacts;
@@ -144,4 +146,29 @@ export function unpack(stored: StoredFacts): CacheableFacts {
     signatures: Object.freeze(signatures),
     notes: f.notes,
   }) as CacheableFacts;
+}
+
+/**
+ * Unpacks with the same object for a recently unpacked entry, for as long as it stays
+ * among the last `capacity` unpacked: the server's remembered answers (serve/facts.ts)
+ * hold while the memory tier answers the same object, so the hot set must keep its identity.
+ * Recency is first in, first out: a hot entry pushed out is unpacked once more.
+ */
+export class Unpacker {
+  private readonly ring: (PackedFacts | null)[];
+  private next = 0;
+
+  constructor(capacity: number) {
+    this.ring = new Array<PackedFacts | null>(capacity).fill(null);
+  }
+
+  facts(stored: StoredFacts): CacheableFacts {
+    if (!(stored instanceof PackedFacts)) return stored;
+    if (stored.unpacked !== null) return stored.unpacked;
+    const out = this.ring[this.next];
+    if (out) out.unpacked = null;
+    this.ring[this.next] = stored;
+    this.next = (this.next + 1) % this.ring.length;
+    return (stored.unpacked = unpack(stored));
+  }
 }
