@@ -11,6 +11,7 @@ import { factsKey, tagKey } from './keys.js';
 import { flat } from './intern.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { BoundedLru } from './lru.js';
+import { pack, type StoredFacts, Unpacker } from './packed.js';
 import { type CacheMetrics, noopMetrics } from './metrics.js';
 import type { RedisTier } from './redis-tier.js';
 import { SingleFlight } from './single-flight.js';
@@ -71,7 +72,10 @@ function reviveDigest(v: unknown): string | null {
 }
 
 export class FactCache {
-  private readonly facts: BoundedLru<CacheableFacts>;
+  private readonly facts: BoundedLru<StoredFacts>;
+  // As many as the server remembers answers for (serve/facts.ts REMEMBERED_ANSWERS): the
+  // hot set is answered with the same objects, so those answers hold.
+  private readonly unpacker = new Unpacker(4096);
   private readonly tags: BoundedLru<string>;
   private readonly flights: SingleFlight<Computed>;
   private readonly limiter: ConcurrencyLimiter;
@@ -160,7 +164,7 @@ export class FactCache {
     }
     const hit = this.facts.get(keys.facts, now);
     this.metrics.lookup('memory', 'facts', hit !== undefined);
-    return hit;
+    return hit === undefined ? undefined : this.unpacker.facts(hit);
   }
 
   // The key strings of a reference a caller holds on to (the server keeps the parsed
@@ -186,7 +190,7 @@ export class FactCache {
     const now = this.clock.now();
     const hit = this.facts.get(key, now);
     this.metrics.lookup('memory', 'facts', hit !== undefined);
-    if (hit) return { cacheable: true, facts: hit, source: 'memory' };
+    if (hit) return { cacheable: true, facts: this.unpacker.facts(hit), source: 'memory' };
     if (!this.redis) return null;
     const shared = await this.redis.get('facts', key, reviveFacts);
     if (!shared) return null;
@@ -247,7 +251,7 @@ export class FactCache {
   }
 
   private memorize(key: string, f: CacheableFacts, expiresAt: number): void {
-    if (this.facts.set(flat(key), f, expiresAt, this.clock.now(), estimateBytes(key, f))) this.metrics.stored('memory', 'facts');
+    if (this.facts.set(flat(key), pack(f), expiresAt, this.clock.now(), estimateBytes(key, f))) this.metrics.stored('memory', 'facts');
   }
 
   private ttlOf(f: ImageFacts): number {

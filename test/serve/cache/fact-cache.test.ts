@@ -178,3 +178,27 @@ describe('FactCache.fromMemory', () => {
     expect(cache.fromMemory(ref('atcr.io/owner11/app11:2.0'))).toBeUndefined();
   });
 });
+
+describe('FactCache memory hits', () => {
+  it('answer exactly the facts verified, and the same object while the entry is among the recently answered', async () => {
+    const cache = new FactCache();
+    const r = sampleReport(12);
+    const img = ref(r.image);
+    const verified = await cache.get(img, async () => r);
+    const first = cache.fromMemory(img)!;
+    // The server's remembered answers (serve/facts.ts) hold only while this is the same object.
+    expect(cache.fromMemory(img)).toBe(first);
+    expect((await cache.get(img, async () => r)).facts).toBe(first);
+    expect(first).toStrictEqual(verified.facts);
+    expect(JSON.stringify(first)).toBe(JSON.stringify(verified.facts));
+    // Once 4,096 other entries were answered it is rebuilt: equal, a new object.
+    for (let i = 0; i < 4096; i++) {
+      const other = sampleReport(1000 + i);
+      await cache.get(ref(other.image), async () => other);
+      cache.fromMemory(ref(other.image));
+    }
+    const again = cache.fromMemory(img)!;
+    expect(again).not.toBe(first);
+    expect(again).toStrictEqual(first);
+  });
+});
