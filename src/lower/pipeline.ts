@@ -36,9 +36,9 @@ function finish(c: Compilation): Compilation {
   return c;
 }
 
-/** `signal` bounds the file reads (the service and the plugins pass a time limit). */
-export async function compileFile(file: string, signal?: AbortSignal): Promise<Compilation> {
-  const { program, diagnostics, unreadable } = await loadProgram(file, signal);
+/** `signal` bounds the file reads (the service and the plugins pass a time limit); `rootBytes`: see loadProgram. */
+export async function compileFile(file: string, signal?: AbortSignal, rootBytes?: Uint8Array): Promise<Compilation> {
+  const { program, diagnostics, unreadable } = await loadProgram(file, signal, rootBytes);
   return compileProgram(program, diagnostics, unreadable);
 }
 

@@ -49,7 +49,15 @@ export function parseDocumentText(file: string, text: string): { doc: DocumentSr
 }
 
 /** `signal` bounds the reads (a file that is a pipe whose writer never closes). */
-export async function loadProgram(file: string, signal?: AbortSignal): Promise<{ program: Program | null; diagnostics: Diagnostic[]; unreadable: string | null }> {
+/**
+ * `rootBytes`: the root file's content when the caller has already read it (the service
+ * reads it once, with its own limits and messages); documents it extends are read here.
+ */
+export async function loadProgram(
+  file: string,
+  signal?: AbortSignal,
+  rootBytes?: Uint8Array,
+): Promise<{ program: Program | null; diagnostics: Diagnostic[]; unreadable: string | null }> {
   const diagnostics: Diagnostic[] = [];
   let unreadable: string | null = null;
   const docs: DocumentSrc[] = [];
@@ -73,7 +81,7 @@ export async function loadProgram(file: string, signal?: AbortSignal): Promise<{
       diagnostics.push({ ...(from ?? { file: shown, line: 1, column: 1 }), rule: 'extends-cycle', severity: 'error', message: `\`extends\` nests deeper than ${MAX_EXTENDS_DEPTH} documents` });
       return;
     }
-    const src = await readSource(abs, shown, signal);
+    const src = rootBytes !== undefined && from === null ? decodeSource(shown, rootBytes) : await readSource(abs, shown, signal);
     if ('unreadable' in src) {
       // A missing extended document is a bad `extends` value, reported where it is named;
       // a missing root file is the caller's usage error.

@@ -2,7 +2,6 @@
 // version that does not compile never replaces a working one: the previous policy stays
 // in force, the findings are logged, and the failure shows in metrics.
 
-import { createHash } from 'node:crypto';
 import { DEFAULT_PIPE_WAIT_MS } from '../fs/limits.js';
 import { FileReadError, readBounded } from '../fs/read-bounded.js';
 import type { IRDocument } from '../ir/types.js';
@@ -11,7 +10,11 @@ import { MAX_POLICY_BYTES } from '../policy/source.js';
 
 export interface LoadedPolicy {
   ir: IRDocument;
-  /** SHA-256 (hex) of the file's bytes, sent with every response. */
+  /**
+   * The IR's source hash (over every file compiled, `extends` included), sent with every
+   * response: the hash the compiled artifacts carry (the Rego bundle's revision, their
+   * header comment), so the service's policy can be matched to what was deployed.
+   */
   sha256: string;
   loadedAt: Date;
 }
@@ -30,12 +33,13 @@ export async function loadPolicy(file: string): Promise<LoadResult> {
     if (err instanceof FileReadError) return { ok: false, unreadable: true, findings: [err.message] };
     throw err;
   }
-  // The file's own loader: a policy that `extends` others reads them as the CLI does.
-  const c = await compileFile(file, signal);
+  // Compiled from the bytes just read (one read: the hash is of what was compiled, even
+  // while the file is being rewritten); documents it `extends` are read as the CLI does.
+  const c = await compileFile(file, signal, bytes);
   if (c.unreadable) return { ok: false, unreadable: true, findings: [`the policy file ${c.unreadable}`] };
   const errors = c.diagnostics.filter((d) => d.severity === 'error');
   if (!c.ir || errors.length > 0) {
     return { ok: false, unreadable: false, findings: errors.map((d) => `${d.file}:${d.line}:${d.column} ${d.rule}: ${d.message}`) };
   }
-  return { ok: true, policy: { ir: c.ir, sha256: createHash('sha256').update(bytes).digest('hex'), loadedAt: new Date() } };
+  return { ok: true, policy: { ir: c.ir, sha256: c.ir.source.sha256, loadedAt: new Date() } };
 }

@@ -4,7 +4,7 @@
 // SIGTERM with a request in flight.
 
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -127,6 +127,11 @@ describe('policy hot reload', () => {
     const svc = await serve([...tlsArgs(), ...network(), '--policy', file]);
     const first = (await call(svc.url, 'GET', '/healthz', undefined, client())).headers['x-atcr-policy-sha256'];
     expect(first).toMatch(/^[0-9a-f]{64}$/);
+    // The hash the compiled artifacts carry: the OPA bundle's revision of the same file.
+    const out = mkdtempSync(join(tmpdir(), 'atcr-reload-compiled-'));
+    const compiled = await runCli(['policy', 'compile', file, '--target', 'rego', '-o', out]);
+    expect(compiled.code, compiled.stderr).toBe(0);
+    expect((JSON.parse(readFileSync(join(out, 'bundle', '.manifest'), 'utf8')) as { revision: string }).revision).toBe(first);
     writeFileSync(file, POLICY((await world.account()).did) + '# second\n');
     const second = await until('the new policy', async () => {
       const h = (await call(svc.url, 'GET', '/healthz', undefined, client())).headers['x-atcr-policy-sha256'];
