@@ -93,6 +93,38 @@ describe('verify --manifests', () => {
     expect(gh.stdout).toMatch(/^::error file=\(stdin\),line=1,col=1,title=/m);
   });
 
+  it('waits on a slow pipe without spinning, then reads all of it', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const { CLI } = await import('./cli.js');
+    // Standard input as a non-blocking pipe (as a parent that shares it can leave it): python
+    // sets O_NONBLOCK on the pipe and becomes the CLI.
+    const args = [CLI, 'verify', '--manifests', '-', '--policy', policy, '--output', 'json', ...net()];
+    const become = 'import fcntl, os, sys; fcntl.fcntl(0, fcntl.F_SETFL, fcntl.fcntl(0, fcntl.F_GETFL) | os.O_NONBLOCK); os.execv(sys.argv[1], sys.argv[1:])';
+    const child = spawn('python3', ['-c', become, process.execPath, ...args]);
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const text = deployment('web', [signed]);
+    child.stdin.write(text.slice(0, 20));
+    // CPU time (user + system, in clock ticks of 1/100 s) the reader uses over 2 s of waiting,
+    // after a second for start-up: none to speak of, where polling a non-blocking pipe would
+    // burn most of it.
+    const ticks = () => {
+      const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(f[11]) + Number(f[12]);
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(1000);
+    const before = ticks();
+    await sleep(2000);
+    const waited = ticks() - before;
+    child.stdin.end(text.slice(20));
+    expect(await closed).toBe(0);
+    expect(JSON.parse(stdout).images[signed]).toMatchObject({ verified: true });
+    expect(waited).toBeLessThan(50);
+  });
+
   it('an unreachable registry is undecided (exit 3), never allowed', async () => {
     const file = join(dir, 'down.yaml');
     writeFileSync(file, deployment('web', ['127.0.0.1:1/alice/web:1.0']));

@@ -3,7 +3,7 @@
 // verifies every image once with one Verifier (shared DID and registry caches), decides
 // with --policy, and reports per image and per object. Exit codes as `verify`.
 
-import { lstatSync, readdirSync, readSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IRDocument } from '../../ir/types.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
@@ -12,34 +12,13 @@ import { checkManifests, manifestDiagnostics, type ImageOutcome, type ManifestRe
 import { ManifestError, MAX_MANIFEST_BYTES, parseManifests, type ManifestObject } from '../../manifests/read.js';
 import { failureJson, outcomeJson, verifyAndDecide } from '../../verification/decide.js';
 import { CliError, EXIT } from '../errors.js';
-import { out, readFileOrFailSync, safeJson, safeText, toolVersion, withDeadline } from '../io.js';
+import { inputText, out, readFileOrFailSync, readInputBytes, safeJson, safeText, toolVersion, withDeadline } from '../io.js';
 import { DEFAULT_PIPE_WAIT_MS } from '../../fs/limits.js';
 
 export const MANIFEST_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-
-/** At most MAX_MANIFEST_BYTES of standard input, read in chunks so a device cannot fill memory. */
-function readCapped(fd: number, what: string): string {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const buf = Buffer.alloc(1 << 16);
-  for (;;) {
-    let n: number;
-    try {
-      n = readSync(fd, buf, 0, buf.length, null);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      throw new CliError(`${what} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.usage);
-    }
-    if (n === 0) break;
-    total += n;
-    if (total > MAX_MANIFEST_BYTES) throw new CliError(`${what} is larger than ${MAX_MANIFEST_BYTES / 2 ** 20} MiB`, EXIT.usage);
-    chunks.push(Buffer.from(buf.subarray(0, n)));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function readFileText(file: string): string {
   // The one bounded reader: a FIFO cannot hang the open, a device stops at the cap.
@@ -69,9 +48,11 @@ function isDirLink(path: string): boolean {
 }
 
 /** The objects of `-` (standard input), a file, or every manifest file under a folder. */
-export function readManifestObjects(path: string): ManifestObject[] {
+export async function readManifestObjects(path: string): Promise<ManifestObject[]> {
   try {
-    if (path === '-') return parseManifests(readCapped(0, 'standard input'), '(stdin)');
+    // Standard input through the stream, at most MAX_MANIFEST_BYTES: a non-blocking pipe
+    // (what `helm template | …` can hand over) is waited on, not polled.
+    if (path === '-') return parseManifests(inputText(await readInputBytes('-', 'standard input', MAX_MANIFEST_BYTES)), '(stdin)');
     let isDir = false;
     try {
       isDir = lstatSync(path).isDirectory();
@@ -117,7 +98,7 @@ function renderText(report: ManifestReport): string {
 }
 
 export async function runManifests(run: ManifestRun): Promise<number> {
-  const objects = readManifestObjects(run.path);
+  const objects = await readManifestObjects(run.path);
   const verifier = new Verifier(run.settings);
   const verifyOne = async (image: string): Promise<ImageOutcome> => {
     const started = performance.now();
