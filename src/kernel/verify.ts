@@ -78,6 +78,11 @@ export interface VerifyReport {
   verified: boolean;
   /** A signature failed because a service could not be reached: its fact is unknown. */
   unavailable: boolean;
+  /**
+   * The owner could not be resolved because a service was unreachable or the deadline cut
+   * it: owner is "" for now, not for good (a policy that trusts `owner` cannot decide).
+   */
+  ownerUnavailable?: true;
   offline: boolean;
   /** DIDs whose documents were taken from the bundle unproven (offline did:web). */
   unprovenDids: string[];
@@ -203,6 +208,7 @@ export async function verifyImage(opts: VerifyOptions): Promise<VerifyReport> {
     signatures,
     verified: signatures.some((s) => s.valid),
     unavailable: outcomes.some((o) => o.unavailable),
+    ...(owner.unavailable ? { ownerUnavailable: true as const } : {}),
     offline: source.offline,
     unprovenDids,
     notes,

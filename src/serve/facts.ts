@@ -19,7 +19,7 @@ export type FactsResult = { ok: true; facts: Facts; source?: string } | { ok: fa
 
 /** A failure that a retry could turn: never cached, never reported as a fact. */
 export function isTransient(r: FactsResult): boolean {
-  return r.ok ? r.facts.unavailable : r.kind === 'unavailable' || r.kind === 'deadline';
+  return r.ok ? r.facts.unavailable || r.facts.ownerUnavailable === true : r.kind === 'unavailable' || r.kind === 'deadline';
 }
 
 /**
@@ -63,6 +63,7 @@ export function factsOf(report: VerifyReport): Omit<Facts, 'pinned'> {
     signatures: report.signatures,
     verified: report.verified,
     unavailable: report.unavailable,
+    ...(report.ownerUnavailable ? { ownerUnavailable: true as const } : {}),
     offline: report.offline,
     notes: report.notes,
   };

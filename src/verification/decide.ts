@@ -24,7 +24,7 @@ export interface DecideOptions {
 export type Verdict = 'verified' | 'denied' | 'undecided';
 
 /** What a decision and the JSON need of a report: a cached copy of the facts will do. */
-export type FactsView = Pick<VerifyReport, 'digest' | 'owner' | 'signatures' | 'verified' | 'unavailable' | 'offline' | 'notes'>;
+export type FactsView = Pick<VerifyReport, 'digest' | 'owner' | 'signatures' | 'verified' | 'unavailable' | 'ownerUnavailable' | 'offline' | 'notes'>;
 
 export interface Outcome<R extends FactsView = VerifyReport> {
   report: R;
@@ -42,7 +42,10 @@ export function decide(policy: IRDocument, image: string, report: Pick<VerifyRep
 export function outcomeOf<R extends FactsView>(image: string, report: R, opts: Pick<DecideOptions, 'policy' | 'now'> = {}): Outcome<R> {
   const decision = opts.policy ? decide(opts.policy, image, report, opts.now ?? new Date().toISOString()) : null;
   const verified = decision ? decision.allowed : report.verified;
-  const verdict: Verdict = verified ? 'verified' : report.unavailable ? 'undecided' : 'denied';
+  // A deny with a valid signature while the owner was unreachable may be only the missing
+  // owner (a policy that trusts `owner`): could not decide, as for an unreachable signature.
+  const ownerMissing = report.ownerUnavailable === true && decision !== null && report.signatures.some((s) => s.valid);
+  const verdict: Verdict = verified ? 'verified' : report.unavailable || ownerMissing ? 'undecided' : 'denied';
   return { report, decision, verified, verdict };
 }
 
@@ -66,6 +69,8 @@ export interface VerificationJson {
   offline: boolean;
   durationMs: number;
   owner?: string;
+  /** Only when true: the owner is "" because it could not be asked for (docs/verification.md). */
+  ownerUnavailable?: true;
   notes?: string[];
   error?: { kind: DiscoveryError['kind']; message: string };
 }
@@ -84,6 +89,7 @@ export function outcomeJson(image: string, outcome: Outcome<FactsView>, duration
     durationMs: round(durationMs),
     // Beyond cli.md's fields: the owner engines saw, and notes such as an unproven did:web.
     owner: report.owner,
+    ...(report.ownerUnavailable ? { ownerUnavailable: true as const } : {}),
     notes: report.notes,
   };
 }

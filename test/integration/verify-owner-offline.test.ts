@@ -99,6 +99,32 @@ describe('a handle owner, online and offline', () => {
     expect(out.decision?.satisfiedBy).toEqual([owner.did]);
   });
 
+  it('could not decide online (exit 3) while DNS cannot be asked, though every signature is valid', async () => {
+    const run = await runCli(['verify', img.ref, '--policy', policy, '--plc-url', world.plcUrl, '--allow-private-network', '--output', 'json'], offlineEnv);
+    expect(run.code, run.stderr).toBe(3);
+    const out = parseOutput(run) as Out;
+    expect(out.owner).toBe('');
+    expect(out.signatures.length).toBe(2);
+    expect(out.signatures.every((s) => s.valid)).toBe(true);
+    expect(out.decision?.allowed).toBe(false);
+    expect((out as Out & { ownerUnavailable?: boolean }).ownerUnavailable).toBe(true);
+    expect(out.notes.join('\n')).toContain(`owner ${owner.handle} not resolved: handle ${owner.handle}: DNS could not be asked (ECONNREFUSED)`);
+  });
+
+  it('denies online (exit 1) when DNS answers that the handle has no record', async () => {
+    const empty = await txtServer(new Map());
+    try {
+      const run = await runCli(['verify', img.ref, '--policy', policy, '--plc-url', world.plcUrl, '--allow-private-network', '--output', 'json'], { ...env, ATCR_DNS_SERVERS: empty.server });
+      expect(run.code, run.stderr).toBe(1);
+      const out = parseOutput(run) as Out;
+      expect(out.owner).toBe('');
+      expect('ownerUnavailable' in out).toBe(false);
+      expect(out.notes.join('\n')).toContain(`owner ${owner.handle} not resolved: handle ${owner.handle} does not resolve to a DID`);
+    } finally {
+      empty.close();
+    }
+  });
+
   it('export records the resolution: segment, DID, method, document and operation log', () => {
     const rec = read().owner!;
     expect(rec).toMatchObject({ segment: owner.handle, did: owner.did, method: 'dns' });
@@ -196,7 +222,7 @@ describe('export fails closed', () => {
     const target = join(dir, 'unresolved-owner.json');
     const run = await runCli(['export', img.ref, '-o', target, '--plc-url', world.plcUrl, '--allow-private-network'], offlineEnv);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain(`missing the resolution of the owner ${owner.handle} (handle ${owner.handle} does not resolve to a DID)`);
+    expect(run.stderr).toContain(`missing the resolution of the owner ${owner.handle} (handle ${owner.handle}: DNS could not be asked (ECONNREFUSED)`);
     expect(existsSync(target)).toBe(false);
   });
 

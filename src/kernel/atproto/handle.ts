@@ -25,12 +25,22 @@ export interface HandleResolverOptions extends FetchPolicy {
   dnsServers?: string[];
 }
 
+/** DNS's own answers that a name has no such record; any other failure means DNS could not be asked. */
+const DNS_ANSWERS = new Set(['ENODATA', 'ENOTFOUND']);
+
+/** What DNS said: a DID, none (`did` null), or nothing because it could not be asked (`asked` false). */
+interface DnsAnswer {
+  did: string | null;
+  asked: boolean;
+  error?: string;
+}
+
 /**
  * The DID in `_atproto.<handle>`'s TXT records, or null when DNS gives none (or two). One
  * resolver per lookup, so that the caller's signal cancels this query alone; the query
  * also ends at `timeoutMs` in all (c-ares's own timeout is per server and try).
  */
-async function fromDns(handle: string, opts: HandleResolverOptions): Promise<string | null> {
+async function fromDns(handle: string, opts: HandleResolverOptions): Promise<DnsAnswer> {
   const resolver = new Resolver({ timeout: opts.timeoutMs, tries: 1 });
   if (opts.dnsServers) resolver.setServers(opts.dnsServers);
   const { signal } = opts;
@@ -45,14 +55,15 @@ async function fromDns(handle: string, opts: HandleResolverOptions): Promise<str
   } catch (err) {
     // Past the deadline nothing was learned: "could not ask", not "does not resolve".
     if (signal?.aborted) throw err;
-    return null;
+    const code = (err as { code?: string } | null)?.code ?? 'error';
+    return { did: null, asked: DNS_ANSWERS.has(code), error: code };
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', cancel);
   }
   const dids = new Set(records.map((chunks) => chunks.join('')).filter((t) => t.startsWith('did=')).map((t) => t.slice(4)));
   // Two different answers are ambiguous: trust neither.
-  return dids.size === 1 ? [...dids][0]! : null;
+  return { did: dids.size === 1 ? [...dids][0]! : null, asked: true };
 }
 
 async function fromWellKnown(handle: string, opts: HandleResolverOptions): Promise<string | null> {
@@ -76,10 +87,15 @@ export type HandleMethod = 'dns' | 'well-known';
 export async function lookupHandle(handle: string, opts: HandleResolverOptions): Promise<{ did: string; method: HandleMethod }> {
   const h = handle.toLowerCase();
   if (!isHandle(h)) throw new VerifyError('did-resolution-failed', `${JSON.stringify(handle)} is not a handle`);
-  const viaDns = opts.dns === false ? null : await fromDns(h, opts);
-  if (viaDns) return { did: viaDns, method: 'dns' };
+  const viaDns: DnsAnswer = opts.dns === false ? { did: null, asked: true } : await fromDns(h, opts);
+  if (viaDns.did) return { did: viaDns.did, method: 'dns' };
   const viaWellKnown = await fromWellKnown(h, opts);
   if (viaWellKnown) return { did: viaWellKnown, method: 'well-known' };
+  // A DNS server that failed (timeout, refusal, SERVFAIL) said nothing about the handle:
+  // "could not ask" (a retry may resolve it), not "does not resolve".
+  if (!viaDns.asked) {
+    throw new VerifyError('did-resolution-failed', `handle ${h}: DNS could not be asked (${viaDns.error}) and its well-known document gave no DID`, { unavailable: true });
+  }
   throw new VerifyError('did-resolution-failed', `handle ${h} does not resolve to a DID`);
 }
 

@@ -28,6 +28,8 @@ export interface OwnerResult {
   owner: string;
   /** Why the owner is "" where one was expected, or (offline) what was taken from the bundle unproven. */
   note?: string;
+  /** The resolution failed because a service could not be reached (or the deadline cut it): not an answer. */
+  unavailable?: true;
   /** Export: the resolution as read, for the bundle. */
   evidence?: BundleOwner;
   /** Export: why the resolution could not be recorded in full (the bundle would be incomplete). */
@@ -66,7 +68,8 @@ export async function resolveOwner(
     // A failed claim check is an answer, and recorded; anything before it could not be read.
     const answered = err instanceof VerifyError && err.code === 'did-document-invalid' && evidence !== undefined;
     const missing = `the resolution of the owner ${segment} (${message(err)})`;
-    return { owner: '', note, ...(answered ? { evidence } : record ? { missing } : {}) };
+    const unavailable = (err as { unavailable?: boolean } | null)?.unavailable === true;
+    return { owner: '', note, ...(unavailable ? { unavailable } : {}), ...(answered ? { evidence } : record ? { missing } : {}) };
   }
 }
 
