@@ -17,9 +17,14 @@ export type FailureKind = 'usage' | 'not-found' | 'invalid' | 'unavailable' | 'r
 
 export type FactsResult = { ok: true; facts: Facts; source?: string } | { ok: false; kind: FailureKind; message: string };
 
-/** A failure that a retry could turn: never cached, never reported as a fact. */
+/**
+ * A failure that a retry could turn: never cached, never reported as a fact. An owner that
+ * could not be asked for counts when a signature is valid (the owner may be what a policy
+ * needs); with none valid, no owner could change the answer.
+ */
 export function isTransient(r: FactsResult): boolean {
-  return r.ok ? r.facts.unavailable || r.facts.ownerUnavailable === true : r.kind === 'unavailable' || r.kind === 'deadline';
+  if (!r.ok) return r.kind === 'unavailable' || r.kind === 'deadline';
+  return r.facts.unavailable || (r.facts.ownerUnavailable === true && r.facts.signatures.some((s) => s.valid));
 }
 
 /**

@@ -47,7 +47,7 @@ export function providerResponse(keys: string[], results: FactsResult[], value: 
   const transient = results.map((r, i) => (isTransient(r) ? keys[i] : null)).filter((k): k is string => k !== null);
   if (transient.length > 0) {
     const why = results.find((r) => isTransient(r));
-    const detail = why && !why.ok ? why.message : 'a service needed for a signature could not be reached';
+    const detail = !why ? '' : !why.ok ? why.message : why.facts.unavailable ? 'a service needed for a signature could not be reached' : 'the image owner could not be resolved';
     return systemError(`could not verify ${transient.length} of ${keys.length} images now (${detail}); retry`);
   }
   const items = keys.map((key, i) => providerItem(key, results[i]!, value));

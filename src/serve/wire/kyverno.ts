@@ -21,7 +21,8 @@ export function factsImages(body: unknown, maxKeys: number): string[] {
 export function transientFailure(results: FactsResult[]): string | null {
   const r = results.find(isTransient);
   if (!r) return null;
-  return r.ok ? 'a service needed for a signature could not be reached' : r.message;
+  if (!r.ok) return r.message;
+  return r.facts.unavailable ? 'a service needed for a signature could not be reached' : 'the image owner could not be resolved';
 }
 
 export function factsEntry(image: string, r: FactsResult): Record<string, unknown> {
