@@ -117,7 +117,8 @@ export function parseHelperAnswer(text: string, program: string): Credentials | 
   const { Username: username, Secret: secret } = answer as Record<string, unknown>;
   if (typeof username !== 'string' || typeof secret !== 'string') throw new CredentialHelperError(`${program} answered without string Username and Secret`);
   if (username === IDENTITY_TOKEN_USER) {
-    throw new CredentialHelperError(`${program} answered an identity token (Username "<token>"), which atcr-verify does not exchange; use a user name and password or token`);
+    if (secret === '') throw new CredentialHelperError(`${program} answered an identity token (Username "<token>") with an empty Secret`);
+    return { username: '', password: '', identityToken: secret };
   }
   if (username === '' && secret === '') return null;
   return { username, password: secret };

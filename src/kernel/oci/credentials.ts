@@ -17,6 +17,12 @@ import { CredentialHelperError, runCredentialHelper } from './credential-helper.
 export interface Credentials {
   username: string;
   password: string;
+  /**
+   * An OAuth2 refresh token (Docker's "identity token": a helper's Username `<token>`, or
+   * `identitytoken` in config.json), exchanged at the registry's token service for an
+   * access token instead of sending a user name and password. username and password are ''.
+   */
+  identityToken?: string;
 }
 
 /** Hosts the Docker CLI files Docker Hub credentials under. */
@@ -34,6 +40,9 @@ function hostOfKey(key: string): string {
 function decodeEntry(entry: unknown): Credentials | null {
   if (typeof entry !== 'object' || entry === null) return null;
   const e = entry as Record<string, unknown>;
+  // `docker login` to a registry that hands out refresh tokens stores one here; it wins
+  // over `auth`, as in the Docker CLI.
+  if (typeof e.identitytoken === 'string' && e.identitytoken !== '') return { username: '', password: '', identityToken: e.identitytoken };
   if (typeof e.auth === 'string' && e.auth !== '') {
     const text = Buffer.from(e.auth, 'base64').toString('utf8');
     const colon = text.indexOf(':');

@@ -177,6 +177,9 @@ export class RegistryTransport {
     if (challenge?.scheme === 'basic') {
       const credentials = await this.credentials();
       if (!credentials) throw new OciError('auth-failed', `registry ${this.registry} requires a login and no credentials were found`, { status: 401 });
+      if (credentials.identityToken !== undefined) {
+        throw new OciError('auth-failed', `registry ${this.registry} asks for Basic credentials, and the ones found are an identity token (for a token service only)`, { status: 401 });
+      }
       this.auth.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
       this.auth.authorizedFor = 'push';
       return;
@@ -190,18 +193,27 @@ export class RegistryTransport {
     } catch (cause) {
       throw new OciError('auth-failed', `registry ${this.registry} sent a token realm that is not a URL`, { cause });
     }
-    if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
     const actions = access === 'push' ? 'pull,push' : 'pull';
     const scope = access === 'push' || !challenge.params.scope ? `repository:${this.repository}:${actions}` : challenge.params.scope;
-    realm.searchParams.set('scope', scope);
     const headers: Record<string, string> = { accept: 'application/json' };
     const credentials = await this.credentials();
-    if (credentials) {
-      headers['authorization'] = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    let body: Buffer | undefined;
+    if (credentials?.identityToken !== undefined) {
+      // Docker's OAuth2 flow (distribution's token spec, "oauth"): the refresh token is
+      // POSTed as a form to the realm, never sent as Basic credentials.
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'atcr-verify', scope });
+      if (challenge.params.service) form.set('service', challenge.params.service);
+      body = Buffer.from(form.toString());
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else {
+      if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
+      realm.searchParams.set('scope', scope);
+      if (credentials) headers['authorization'] = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     }
     let tokenRes: HttpResponse;
     try {
       tokenRes = await request(realm.toString(), {
+        ...(body ? { method: 'POST', body } : {}),
         headers,
         timeoutMs: this.options.timeoutMs ?? 30_000,
         maxBytes: MAX_TOKEN_BYTES,

@@ -195,6 +195,27 @@ describe('auth', () => {
     expect(await code(client(r, 'alice/app', { credentials: { username: 'alice', password: 'wrong' } }).resolve({ tag: 'v1', digest: '' }))).toBe('auth-failed');
   });
 
+  it("exchanges an identity token at the token service by OAuth2's refresh_token grant", async () => {
+    const user = { username: 'alice', password: 'pw' };
+    const r = await registry({ auth: 'bearer', user, refreshToken: 'refresh-1' });
+    const tok = (await (await fetch(`http://${r.host}/token`, { headers: { authorization: `Basic ${Buffer.from('alice:pw').toString('base64')}` } })).json()) as { token: string };
+    const image = await pushImage(r.host, 'alice/app', 'v1', { authorization: `Bearer ${tok.token}` });
+    const identity = (identityToken: string) => client(r, 'alice/app', { credentials: { username: '', password: '', identityToken } });
+    expect((await identity('refresh-1').resolve({ tag: 'v1', digest: '' })).digest).toBe(image.digest);
+    // A POST to the realm itself: the refresh token is in the form, never in a header or the URL.
+    const tokenCall = r.log.filter((l) => l.path.startsWith('/token')).at(-1)!;
+    expect(tokenCall).toEqual({ method: 'POST', path: '/token', authorization: undefined });
+    const wrong = identity('refresh-2').resolve({ tag: 'v1', digest: '' });
+    await expect(wrong).rejects.toThrow(`token service of ${r.host} answered 401`);
+    await expect(wrong).rejects.not.toThrow('refresh-2');
+    // A registry that wants Basic credentials cannot take a refresh token.
+    const basic = await registry({ auth: 'basic', user });
+    const onBasic = client(basic, 'alice/app', { credentials: { username: '', password: '', identityToken: 'refresh-1' } });
+    await expect(onBasic.resolve({ tag: 'v1', digest: '' })).rejects.toThrow(
+      'asks for Basic credentials, and the ones found are an identity token',
+    );
+  });
+
   it('uses Basic credentials on a Basic challenge', async () => {
     const r = await registry({ auth: 'basic', user: { username: 'u', password: 'p' } });
     const basic = { authorization: `Basic ${Buffer.from('u:p').toString('base64')}` };

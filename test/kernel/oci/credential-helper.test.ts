@@ -113,6 +113,13 @@ describe('verify against a registry that demands a login', () => {
     readTheImage(await verify({ DOCKER_CONFIG: dockerConfig('none', {}), CI_REGISTRY: reg.host, CI_REGISTRY_USER: username, CI_REGISTRY_PASSWORD: password }));
   });
 
+  it('says so when a helper answers an identity token to a registry that wants Basic credentials', async () => {
+    const run = await verify({ DOCKER_CONFIG: dockerConfig('token', { credsStore: 'token' }) });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('asks for Basic credentials, and the ones found are an identity token');
+    expect(run.stderr).not.toContain('hunter2');
+  });
+
   it('names a helper missing from PATH, without a stack trace', async () => {
     const run = await verify({ DOCKER_CONFIG: dockerConfig('missing', { credsStore: 'nosuchhelper' }) });
     expect(run.code).toBe(3);
@@ -145,13 +152,17 @@ describe('resolveCredentials', () => {
     const garbled = resolveCredentials(reg.host, { env: env(), dockerConfigPath: cfg('garbled', { credsStore: 'garbled' }) });
     await expect(garbled).rejects.toThrow('did not answer JSON');
     await expect(garbled).rejects.not.toThrow('hunter2');
-    const token = resolveCredentials(reg.host, { env: env(), dockerConfigPath: cfg('token', { credsStore: 'token' }) });
-    await expect(token).rejects.toThrow('identity token');
-    await expect(token).rejects.not.toThrow('hunter2');
     await expect(resolveCredentials(reg.host, { env: env(), dockerConfigPath: cfg('broken', { credsStore: 'broken' }) })).rejects.toThrow(
       'docker-credential-broken (named by credsStore of',
     );
     await expect(resolveCredentials(reg.host, { env: env(), dockerConfigPath: cfg('broken2', { credsStore: 'broken' }) })).rejects.toThrow('failed (exit 3): keychain locked');
+  });
+
+  it("takes an identity token from a helper (Username \"<token>\") or config.json's identitytoken", async () => {
+    const identity = { username: '', password: '', identityToken: 'refresh-hunter2' };
+    expect(await resolveCredentials(reg.host, { env: env(), dockerConfigPath: cfg('token', { credsStore: 'token' }) })).toEqual(identity);
+    const inline = { auths: { [reg.host]: { auth: Buffer.from('someone:pw').toString('base64'), identitytoken: 'refresh-hunter2' } } };
+    expect(await resolveCredentials(reg.host, { env: env(), dockerConfigPath: cfg('inline-token', inline) })).toEqual(identity);
   });
 
   it('refuses a helper name that is a path', async () => {

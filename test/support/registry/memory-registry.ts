@@ -22,6 +22,11 @@ export interface MemoryRegistryOptions {
   auth?: 'bearer' | 'basic';
   /** Credentials the token endpoint (bearer) or registry (basic) requires; none → anonymous tokens. */
   user?: { username: string; password: string };
+  /**
+   * An OAuth2 refresh token (Docker's identity token) the token endpoint also takes, POSTed
+   * as a form with grant_type=refresh_token; it answers `access_token`, as OAuth2 servers do.
+   */
+  refreshToken?: string;
   /** Override the realm URL sent in the Bearer challenge. */
   realm?: string;
   /** Refuse every write with 403 DENIED, as a pull-only account sees. */
@@ -149,6 +154,18 @@ export class MemoryRegistry {
       return void res.end('storage busy');
     }
 
+    if (path === '/token' && req.method === 'POST') {
+      const form = new URLSearchParams(body.toString('utf8'));
+      const known = this.options.refreshToken !== undefined && form.get('refresh_token') === this.options.refreshToken;
+      if (form.get('grant_type') !== 'refresh_token' || !known || !form.get('scope')) {
+        res.statusCode = 401;
+        return void res.end('{"error":"invalid_grant"}');
+      }
+      const token = randomUUID();
+      this.tokens.add(token);
+      res.setHeader('content-type', 'application/json');
+      return void res.end(JSON.stringify({ access_token: token, expires_in: 300, scope: form.get('scope') }));
+    }
     if (path === '/token') {
       if (!this.checkBasic(req.headers.authorization ?? '')) {
         res.statusCode = 401;
