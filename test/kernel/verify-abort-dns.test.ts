@@ -43,6 +43,8 @@ it('an aborted verify returns without waiting for a DNS server that never answer
     expect(report.verified).toBe(false);
     expect(report.owner).toBe('');
     expect(report.notes).toContain('owner quiet.example.com not resolved: looking up _atproto.quiet.example.com in DNS aborted');
+    // Cut short is "could not ask", not "no owner".
+    expect(report.ownerUnavailable).toBe(true);
   } finally {
     silent.close();
   }
