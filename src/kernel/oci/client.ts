@@ -40,6 +40,16 @@ function describe(res: HttpResponse): string {
   return `${res.status} for ${new URL(res.url).pathname}`;
 }
 
+/** The `errors[].code` of a distribution error body (the spec's error format); [] when it is not one. */
+function registryErrorCodes(res: HttpResponse): string[] {
+  try {
+    const body = JSON.parse(Buffer.from(res.body).toString('utf8')) as { errors?: { code?: unknown }[] };
+    return Array.isArray(body.errors) ? body.errors.map((e) => (typeof e?.code === 'string' ? e.code : '')) : [];
+  } catch {
+    return [];
+  }
+}
+
 function fail(res: HttpResponse, what: string): never {
   if (res.status === 404) throw new OciError('not-found', `${what} not found (${describe(res)})`, { status: 404 });
   if (res.status === 401 || res.status === 403) throw new OciError('auth-failed', `${what}: access denied (${describe(res)})`, { status: res.status });
@@ -234,6 +244,9 @@ export class RegistryClient {
       access: 'push',
     });
     if (res.status === 412) throw new OciError('conflict', `manifest ${reference} changed since it was read`, { status: 412 });
+    if (res.status === 400 && registryErrorCodes(res).includes('MANIFEST_BLOB_UNKNOWN')) {
+      throw new OciError('blob-unknown', `manifest push ${this.repository}:${reference}: the registry does not have a blob it names (MANIFEST_BLOB_UNKNOWN)`, { status: 400 });
+    }
     if (res.status !== 201 && res.status !== 200) fail(res, `manifest push ${this.repository}:${reference}`);
     const digest = computeDigest(bytes);
     const out: { digest: string; size: number; subject?: string } = { digest, size: bytes.byteLength };

@@ -13,6 +13,7 @@ export type OciErrorCode =
   | 'too-large' // over the cap for a manifest, blob or page
   | 'manifest-invalid' // not JSON, or not an OCI/Docker manifest or index
   | 'conflict' // a conditional write lost too many times
+  | 'blob-unknown' // a manifest push named a blob the registry does not have (MANIFEST_BLOB_UNKNOWN)
   | 'registry-error' // any other unexpected status
   | 'network'; // could not talk to the registry at all
 

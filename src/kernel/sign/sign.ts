@@ -124,13 +124,23 @@ export async function signImage(opts: SignOptions): Promise<SignResult> {
       }),
     ),
   );
-  const artifactBytes = await onRegistry(`cannot push the signature for ${opts.image}`, async () => {
+  const pushArtifact = async () => {
+    await client.putBlob(new TextEncoder().encode('{}'));
     const payload = await client.putBlob(payloadBytes);
-    return new TextEncoder().encode(JSON.stringify(artifactManifest(image, payload, session.did, now)));
+    const artifactBytes = new TextEncoder().encode(JSON.stringify(artifactManifest(image, payload, session.did, now)));
+    return client.putManifest(computeDigest(artifactBytes), artifactBytes, MEDIA.ociManifest);
+  };
+  const pushed = await onRegistry(`cannot push the signature for ${opts.image}`, async () => {
+    try {
+      return await pushArtifact();
+    } catch (e) {
+      // distribution 2.8's filesystem storage can lose a blob that two uploads committed at
+      // once (two signers, one empty config blob): its manifest push then names a blob it
+      // no longer has. Once more, re-uploading what is missing, and the record is not orphaned.
+      if (!(e instanceof OciError && e.code === 'blob-unknown')) throw e;
+      return pushArtifact();
+    }
   });
-  const pushed = await onRegistry(`cannot push the signature for ${opts.image}`, () =>
-    client.putManifest(computeDigest(artifactBytes), artifactBytes, MEDIA.ociManifest),
-  );
 
   // 4. Discovery: a registry that took the subject says so (OCI-Subject) or serves the
   // referrers API; otherwise the artifact must be listed in the fallback tag index.

@@ -116,6 +116,22 @@ describe('signImage', () => {
     expect(payloads.map((p) => p.atproto.did).sort()).toEqual([alice.did, bob.did].sort());
   });
 
+  it('pushes again what a registry lost between the upload and the manifest (MANIFEST_BLOB_UNKNOWN)', async () => {
+    const losing = await new MemoryRegistry({ loseSubjectBlobs: 1 }).start();
+    try {
+      const image = await pushImage(losing.host, 'alice/app', '1.0');
+      const result = await signImage({ image: `${losing.host}/alice/app:1.0`, pds: net.pds.url, identifier: alice.handle, password: alice.appPassword });
+      const puts = losing.log.filter((l) => l.method === 'PUT' && l.path === `/v2/alice/app/manifests/${result.artifactDigest}`);
+      expect(puts).toHaveLength(2);
+      const { found, artifacts, payloads } = await artifactFor(losing.host, 'alice/app', image.digest);
+      expect(found.descriptors.map((d) => d.digest)).toEqual([result.artifactDigest]);
+      expect(losing.blobs.has(artifacts[0]!.manifest.config!.digest)).toBe(true);
+      expect(payloads[0]!.atproto.record.uri).toBe(result.recordUri);
+    } finally {
+      await losing.stop();
+    }
+  });
+
   it('writes nothing to the PDS when the registry refuses the push', async () => {
     const readOnly = await new MemoryRegistry({ readOnly: true }).start();
     try {

@@ -33,6 +33,12 @@ export interface MemoryRegistryOptions {
   readOnly?: boolean;
   /** Answer this many GETs of a fallback index tag (`sha256-…`) with 500, as distribution does mid-write. */
   failIndexReads?: number;
+  /**
+   * Lose the config blob of this many manifest pushes that have a subject, answering 400
+   * MANIFEST_BLOB_UNKNOWN — what distribution 2.8's filesystem storage can do after two
+   * uploads of one blob commit at once.
+   */
+  loseSubjectBlobs?: number;
   /** Answer blob GETs with a 307 to `<blobRedirect>/<digest>` (a storage backend elsewhere). */
   blobRedirect?: string;
 }
@@ -269,12 +275,21 @@ export class MemoryRegistry {
           return void res.end();
         }
       }
-      let parsed: { subject?: { digest?: string } } = {};
+      let parsed: { subject?: { digest?: string }; config?: { digest?: string } } = {};
       try {
         parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
       } catch {
         res.statusCode = 400;
         return void res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID' }] }));
+      }
+      const config = parsed.config?.digest;
+      if (parsed.subject && config && (this.options.loseSubjectBlobs ?? 0) > 0) {
+        this.options.loseSubjectBlobs!--;
+        this.blobs.delete(config);
+      }
+      if (config && !this.blobs.has(config)) {
+        res.statusCode = 400;
+        return void res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN', detail: config }] }));
       }
       r.manifests.set(digest, { bytes: body, mediaType: String(req.headers['content-type'] ?? '') });
       if (!ref.includes(':')) r.tags.set(ref, digest);
