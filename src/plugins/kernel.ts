@@ -100,7 +100,7 @@ export async function verifyArtifact(
   subject: string,
   artifact: Descriptor,
   signal: AbortSignal,
-): Promise<{ digest: string; owner: string; ownerUnavailable: boolean; fact: SignatureFact; unavailable: boolean }> {
+): Promise<{ digest: string; owner: string; fact: SignatureFact; unavailable: boolean }> {
   const ref = parseImageRef(subject);
   if (!ref) throw new DiscoveryError('usage', `${JSON.stringify(subject)} is not an image reference`);
   const s = p.verifier.settings;
@@ -126,7 +126,7 @@ export async function verifyArtifact(
     verifyOneSignature(source, artifact, { imageDigest: image.digest, expectedRepository: recordRepository(ref, ownerRegistries) }),
     resolveOwner(ref, ownerRegistries, p.verifier.dids, handles),
   ]);
-  return { digest: image.digest, owner: owner.owner, ownerUnavailable: owner.unavailable === true, fact: outcome.fact, unavailable: outcome.unavailable };
+  return { digest: image.digest, owner: owner.owner, fact: outcome.fact, unavailable: outcome.unavailable };
 }
 
 /** The policy's decision for `image` given these facts. */

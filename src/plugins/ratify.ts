@@ -167,8 +167,6 @@ async function verify(subject: string, input: Input): Promise<Result> {
     decision = decide(prepared.ir, subject, checked.owner, [fact]);
     reasons.push(`policy ${decision.policy ?? '(none matched)'}: ${decision.effect}${decision.allowed ? '' : ` (denied: ${decision.violations.map((v) => `${v.code}: ${v.message}`).join('; ')})`}`);
     allowed &&= decision.allowed;
-    // owner "" for now, not for good: say so, a retry may decide otherwise.
-    if (!decision.allowed && checked.ownerUnavailable) reasons.push('the owner could not be resolved (a service could not be reached)');
   }
   ext.decision = { allowed, trustedDIDs: settings.trustedDIDs ?? null, policy: decision };
   const head = allowed ? `signature ${artifact.digest} by ${who(fact)} is valid and trusted` : `signature ${artifact.digest} by ${who(fact)} is valid but not trusted`;
